@@ -1,0 +1,60 @@
+/**
+ * The `roundup` command line. The only place that calls process.exit: library code throws
+ * RoundupError, and this file turns it into one `file:line: message` line on stderr.
+ *
+ * Each command's implementation is imported lazily so `roundup build` does not pay for
+ * loading the SMTP, SQLite or browser modules.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerAll } from './commands/index.js';
+import { isRoundupError } from './errors.js';
+
+const DEBUG = /(^|,)\s*roundup\s*(,|$)/.test(process.env.DEBUG ?? '');
+
+export function buildProgram(): Command {
+  const program = new Command('roundup')
+    .description('Markdown newsletters rendered with MJML and sent over SMTP')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('build')
+    .description('render issues/*.md (or the given files) to dist/<slug>/index.html and index.txt')
+    .argument('[files...]', 'issue files (default: every issues/*.md)')
+    .option('--out <dir>', 'output folder', 'dist')
+    .action(async (files: string[], opts: { out: string }) => {
+      const { runBuild } = await import('./commands/build.js');
+      return runBuild(files, opts);
+    });
+
+  registerAll(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    if (process.exitCode === undefined) process.exitCode = 0;
+  } catch (e) {
+    process.exit(reportError(e));
+  }
+}
+
+/** Print an error the way an editor should see it; return the exit status. */
+export function reportError(e: unknown): number {
+  if (e instanceof CommanderError) {
+    // Commander already printed usage/help/version text.
+    return e.exitCode;
+  }
+  if (isRoundupError(e)) {
+    process.stderr.write(`roundup: ${e.format()}\n`);
+    if (DEBUG && e.stack) process.stderr.write(e.stack + '\n');
+    return e.exitCode;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`roundup: internal error: ${msg}${DEBUG ? '' : ' (set DEBUG=roundup for details)'}\n`);
+  if (DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+  return 2;
+}

@@ -1,0 +1,95 @@
+/**
+ * Sender and brand settings: one schema gives types, defaults and error messages.
+ *
+ * Read from `roundup.config.yaml` at the project root. Every key has a default except the
+ * ones that identify the sender, so a typo is reported with its line and the fix.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ErrorCodes, RoundupError } from './errors.js';
+import { parseYaml, validate } from './yaml-source.js';
+
+export const CONFIG_FILE = 'roundup.config.yaml';
+
+const hexColour = z
+  .string()
+  .regex(/^#[0-9a-fA-F]{6}$/, { error: 'must be a 6-digit hex colour such as "#1f3a5f"' });
+const email = z.email({ error: 'must be an email address such as "news@firm.example"' });
+const url = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
+
+export const ConfigSchema = z
+  .object({
+    organisation: z.string({ error: 'must be the organisation name, e.g. "Hartwell & Finch LLP"' }).min(1),
+    address: z.string({ error: 'must be the postal address shown in every footer (required by anti-spam law)' }).min(1),
+    from: z
+      .object({ name: z.string().min(1), email })
+      .strict(),
+    replyTo: email.optional(),
+    siteUrl: url,
+    locale: z.string().default('en-GB'),
+    logo: z
+      .object({ url, alt: z.string().min(1), width: z.number().int().positive().default(160) })
+      .strict()
+      .optional(),
+    colours: z
+      .object({
+        brand: hexColour.default('#1f3a5f'),
+        accent: hexColour.default('#a8761d'),
+        text: hexColour.default('#1f2933'),
+        muted: hexColour.default('#5b6673'),
+        background: hexColour.default('#f2efe9'),
+        surface: hexColour.default('#ffffff'),
+        link: hexColour.default('#1d5c96'),
+      })
+      .strict()
+      .prefault({}),
+    font: z.string().default("Georgia, 'Times New Roman', serif"),
+    signoff: z.string().default('We hope you found something of interest in this edition. If you would like to talk about any of it, reply to this email.'),
+    /** A stand-in reader for `build` and `preview`: fills {{recipient.*}} fields. */
+    sampleRecipient: z.record(z.string(), z.string()).default({ email: 'reader@example.net', name: 'Sam Reader' }),
+    /** Where preview takes its list of sample recipients from. */
+    exampleList: z.string().default('lists/example.csv'),
+    validation: z.enum(['strict', 'soft', 'skip']).default('strict'),
+    stateDir: z.string().default('.roundup'),
+    unsubscribe: z
+      .object({
+        /** mailto: target for List-Unsubscribe; defaults to the from address. */
+        mailto: email.optional(),
+        /** Base URL of `roundup serve`'s /u/ endpoint; defaults to siteUrl. */
+        baseUrl: url.optional(),
+      })
+      .strict()
+      .prefault({}),
+    send: z
+      .object({
+        rate: z.number().min(0).default(10),
+        concurrency: z.number().int().min(1).max(50).default(4),
+        perHour: z.number().int().positive().optional(),
+        perDay: z.number().int().positive().optional(),
+        maxAttempts: z.number().int().min(1).default(5),
+        pauseAfterFailures: z.number().int().min(1).default(20),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.output<typeof ConfigSchema>;
+
+/** Pure: YAML text → validated config. */
+export function parseConfig(text: string, file = CONFIG_FILE): Config {
+  const src = parseYaml(text, file, ErrorCodes.CONFIG);
+  return validate(ConfigSchema, src, file, ErrorCodes.CONFIG, 'config');
+}
+
+/** Read `roundup.config.yaml` from `root`. */
+export function loadConfig(root = process.cwd()): Config {
+  const file = path.join(root, CONFIG_FILE);
+  if (!existsSync(file)) {
+    throw new RoundupError(ErrorCodes.CONFIG, `no ${CONFIG_FILE} here: run roundup from the project folder`, {
+      file: path.relative(process.cwd(), file) || CONFIG_FILE,
+    });
+  }
+  return parseConfig(readFileSync(file, 'utf8'), path.relative(process.cwd(), file) || CONFIG_FILE);
+}

@@ -1,0 +1,103 @@
+/**
+ * Per-recipient merge, the only work done per reader.
+ *
+ * MJML is compiled once per issue with each recipient field replaced by an opaque marker
+ * (`RcPt<n>rCpT`: letters and digits only, so Markdown, MJML, URL-normalisation and
+ * html-to-text all leave it untouched). `compileMerge` splits the output at the markers once;
+ * `fill` then joins static parts and escaped values: a few µs per reader.
+ */
+
+/** A recipient field reference found in a template or issue body. */
+export interface FieldRef {
+  /** `recipient.name` → "name"; the special per-reader `unsubscribeUrl` → "@unsubscribeUrl". */
+  key: string;
+  /** Used when the reader's value is empty or missing. */
+  fallback: string;
+}
+
+/** Source syntax: `{{recipient.name}}`, `{{recipient.name | "reader"}}`, `{{unsubscribeUrl}}`. */
+export const FIELD_SYNTAX = /\{\{\s*(recipient\.([A-Za-z_][\w-]*)|unsubscribeUrl)\s*(?:\|\s*"([^"]*)"\s*)?\}\}/g;
+
+export const UNSUBSCRIBE_KEY = '@unsubscribeUrl';
+
+const MARKER = /RcPt(\d+)rCpT/g;
+const marker = (i: number) => `RcPt${i}rCpT`;
+
+/** Collects field references while templates and bodies are prepared for one issue. */
+export class FieldTable {
+  readonly refs: FieldRef[] = [];
+  private index = new Map<string, number>();
+
+  /** Replace every field reference in `source` with its marker. */
+  mark(source: string): string {
+    return source.replace(FIELD_SYNTAX, (_m, whole: string, name: string | undefined, fallback: string | undefined) => {
+      const key = name ?? UNSUBSCRIBE_KEY;
+      const fb = fallback ?? '';
+      const id = `${key}\u0000${fb}`;
+      let i = this.index.get(id);
+      if (i === undefined) {
+        i = this.refs.length;
+        this.refs.push({ key, fallback: fb });
+        this.index.set(id, i);
+      }
+      void whole;
+      return marker(i);
+    });
+  }
+
+  /** Names of the recipient columns referenced (excluding the unsubscribe URL). */
+  fieldNames(): string[] {
+    return [...new Set(this.refs.filter((r) => r.key !== UNSUBSCRIBE_KEY).map((r) => r.key))];
+  }
+}
+
+/** Static parts interleaved with field slots: parts.length === slots.length + 1. */
+export interface MergeTemplate {
+  parts: string[];
+  slots: number[];
+}
+
+export function compileMerge(output: string): MergeTemplate {
+  const parts: string[] = [];
+  const slots: number[] = [];
+  let last = 0;
+  for (const m of output.matchAll(MARKER)) {
+    parts.push(output.slice(last, m.index));
+    slots.push(Number(m[1]));
+    last = m.index! + m[0].length;
+  }
+  parts.push(output.slice(last));
+  return { parts, slots };
+}
+
+export interface MergeValues {
+  /** List columns for this reader: email, name and any others. */
+  recipient: Readonly<Record<string, string | undefined>>;
+  /** This reader's one-click unsubscribe URL. */
+  unsubscribeUrl: string;
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+
+/** Resolve every field once per reader (shared by the HTML, text and subject merges). */
+export function resolveValues(refs: readonly FieldRef[], values: MergeValues): string[] {
+  return refs.map((r) => {
+    const v = r.key === UNSUBSCRIBE_KEY ? values.unsubscribeUrl : values.recipient[r.key];
+    // Header-safe: a CR/LF in a list cell must never reach the subject line or the body raw.
+    const clean = v == null ? '' : String(v).replace(/[\r\n]+/g, ' ').trim();
+    return clean === '' ? r.fallback : clean;
+  });
+}
+
+export function fill(t: MergeTemplate, resolved: readonly string[], escape: boolean): string {
+  let out = t.parts[0];
+  for (let i = 0; i < t.slots.length; i++) {
+    const v = resolved[t.slots[i]];
+    out += (escape ? escapeHtml(v) : v) + t.parts[i + 1];
+  }
+  return out;
+}
+
+/** Whether output still contains a marker (it should never, after fill). */
+export const hasMarker = (s: string) => /RcPt\d+rCpT/.test(s);

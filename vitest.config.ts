@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Tests spawn the CLI, SMTP servers and Chromium: two cores, keep parallelism modest.
+    maxWorkers: 2,
+  },
+});
