@@ -40,6 +40,8 @@ export const ConfigSchema = z
         muted: hexColour.default('#5b6673'),
         background: hexColour.default('#f2efe9'),
         surface: hexColour.default('#ffffff'),
+        /** Background of standing sections (the monthly resource-centre promo). */
+        tint: hexColour.default('#f6f2ea'),
         link: hexColour.default('#1d5c96'),
       })
       .strict()

@@ -45,6 +45,14 @@ export class FieldTable {
     });
   }
 
+  /** A copy that keeps the same marker numbers (templates are marked once, bodies per issue). */
+  clone(): FieldTable {
+    const t = new FieldTable();
+    t.refs.push(...this.refs);
+    for (const [k, v] of this.index) t.index.set(k, v);
+    return t;
+  }
+
   /** Names of the recipient columns referenced (excluding the unsubscribe URL). */
   fieldNames(): string[] {
     return [...new Set(this.refs.filter((r) => r.key !== UNSUBSCRIBE_KEY).map((r) => r.key))];

@@ -1,0 +1,86 @@
+/** `roundup build [files…] [--out DIR]`: render issues to dist/<slug>/index.html + index.txt. */
+import { mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import pc from 'picocolors';
+import { loadConfig, type Config } from '../config.js';
+import { ErrorCodes, RoundupError, isRoundupError } from '../errors.js';
+import { personalise, renderIssueFile } from '../render/index.js';
+import { loadTemplates, type TemplateSet } from '../render/templates.js';
+import type { RenderedIssue } from '../render/types.js';
+import { sampleValues } from '../sample.js';
+
+/** Gmail clips messages whose HTML exceeds 102 KB; warn with some margin. */
+export const HTML_WARN_BYTES = 90 * 1024;
+export const HTML_CLIP_BYTES = 102 * 1024;
+
+export function listIssueFiles(root: string): string[] {
+  const dir = path.join(root, 'issues');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => path.join('issues', f));
+}
+
+export interface BuiltIssue {
+  issue: RenderedIssue;
+  html: string;
+  text: string;
+  htmlPath: string;
+  textPath: string;
+}
+
+/** Render one issue with the sample reader and write it under `out`. */
+export async function buildIssue(file: string, opts: { root: string; out: string; config: Config; templates: TemplateSet }): Promise<BuiltIssue> {
+  const issue = await renderIssueFile(file, opts);
+  if (opts.config.validation === 'strict' && issue.mjmlErrors.length) {
+    const e = issue.mjmlErrors[0];
+    throw new RoundupError(
+      ErrorCodes.MJML,
+      `MJML line ${e.line} (${e.tagName}): ${e.message} [from template "${issue.meta.template}"; ${issue.mjmlErrors.length} error(s) in all]`,
+      { file: issue.file },
+    );
+  }
+  const p = personalise(issue, sampleValues(opts.config));
+  const dir = path.join(opts.out, issue.slug);
+  mkdirSync(dir, { recursive: true });
+  const htmlPath = path.join(dir, 'index.html');
+  const textPath = path.join(dir, 'index.txt');
+  writeFileSync(htmlPath, p.html);
+  writeFileSync(textPath, p.text);
+  // The compiled MJML, for debugging templates and for the benchmark's mjml-CLI comparison.
+  writeFileSync(path.join(dir, 'email.mjml'), issue.mjml);
+  return { issue, html: p.html, text: p.text, htmlPath, textPath };
+}
+
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+export async function runBuild(files: string[], opts: { out: string; root?: string }): Promise<void> {
+  const root = opts.root ?? process.cwd();
+  const config = loadConfig(root);
+  const templates = loadTemplates(root);
+  const targets = files.length ? files : listIssueFiles(root);
+  if (!targets.length) {
+    throw new RoundupError(ErrorCodes.NOT_FOUND, 'no issues to build: add a Markdown file to issues/', { file: 'issues/' });
+  }
+  let failed = 0;
+  for (const file of targets) {
+    try {
+      const b = await buildIssue(file, { root, out: path.resolve(root, opts.out), config, templates });
+      const size = Buffer.byteLength(b.html);
+      process.stdout.write(`${pc.green('built')} ${b.issue.file} → ${path.relative(process.cwd(), b.htmlPath)} (${kb(size)} HTML, ${kb(Buffer.byteLength(b.text))} text)\n`);
+      if (size > HTML_CLIP_BYTES) {
+        process.stderr.write(`${pc.yellow('warning')} ${b.issue.file}: HTML is ${kb(size)}; Gmail clips messages over 102 KB: shorten the issue\n`);
+      } else if (size > HTML_WARN_BYTES) {
+        process.stderr.write(`${pc.yellow('warning')} ${b.issue.file}: HTML is ${kb(size)}, close to Gmail's 102 KB clipping limit\n`);
+      }
+    } catch (e) {
+      if (!isRoundupError(e)) throw e;
+      failed++;
+      process.stderr.write(`roundup: ${e.format()}\n`);
+    }
+  }
+  if (failed) {
+    throw new RoundupError(ErrorCodes.CHECK, `${failed} of ${targets.length} issue(s) failed to build`, {}, 1);
+  }
+}

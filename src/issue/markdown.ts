@@ -1,0 +1,227 @@
+/**
+ * Stage 3: Markdown body → issue model (intro, numbered sections, typed blocks). Pure.
+ *
+ * markdown-it runs with `html: false`, so raw HTML pasted into an issue is shown as text
+ * and can never break the email layout. Inline styles are set on the tokens here because
+ * many email clients ignore <style> blocks.
+ */
+import MarkdownIt, { type Token } from 'markdown-it';
+import type { Block, Section, SourcePos } from '../render/types.js';
+import type { ExpandedBody } from './partials.js';
+
+export interface InlineStyle {
+  link: string;
+  muted: string;
+  heading: string;
+  font: string;
+}
+
+const md = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: false });
+
+const ATTRIBUTION = /^\s*(?:—|–|--)\s*(.+)$/s;
+
+export interface ParsedBody {
+  intro: Block[];
+  sections: Section[];
+}
+
+export function slugify(s: string): string {
+  return (
+    s
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60) || 'section'
+  );
+}
+
+/** Plain text of an inline token's children (for CTA labels, titles, alt text). */
+export function inlineText(children: Token[] | null): string {
+  if (!children) return '';
+  return children
+    .map((t) => (t.type === 'text' || t.type === 'code_inline' ? t.content : t.type === 'softbreak' ? ' ' : t.type === 'image' ? inlineText(t.children) : ''))
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function styleTokens(tokens: Token[], s: InlineStyle): void {
+  for (const t of tokens) {
+    switch (t.type) {
+      case 'paragraph_open':
+        t.attrSet('style', 'margin:0 0 16px');
+        break;
+      case 'bullet_list_open':
+      case 'ordered_list_open':
+        t.attrSet('style', t.level === 0 ? 'margin:0 0 16px;padding:0 0 0 24px' : 'margin:8px 0 0;padding:0 0 0 22px');
+        break;
+      case 'list_item_open':
+        t.attrSet('style', 'margin:0 0 8px');
+        break;
+      case 'heading_open':
+        t.attrSet('style', `margin:20px 0 8px;font-family:${s.font};font-size:17px;line-height:1.35;color:${s.heading}`);
+        break;
+      case 'blockquote_open':
+        t.attrSet('style', `margin:0 0 16px;padding:0 0 0 16px;border-left:3px solid ${s.muted}`);
+        break;
+      case 'hr':
+        t.attrSet('style', `border:0;border-top:1px solid ${s.muted};margin:24px 0`);
+        break;
+      case 'table_open':
+        t.attrSet('style', 'border-collapse:collapse;width:100%;margin:0 0 16px');
+        break;
+      case 'th_open':
+      case 'td_open':
+        t.attrSet('style', `border-bottom:1px solid ${s.muted};padding:6px 8px;text-align:left;vertical-align:top`);
+        break;
+      case 'code_block':
+      case 'fence':
+        break;
+      case 'inline':
+        if (t.children) styleTokens(t.children, s);
+        break;
+      case 'link_open':
+        t.attrSet('style', `color:${s.link};text-decoration:underline`);
+        break;
+      case 'image':
+        t.attrSet('style', 'max-width:100%;height:auto;border:0');
+        break;
+    }
+  }
+}
+
+/** Index of the token that closes the block opened at `i` (same level, nesting -1). */
+function blockEnd(tokens: Token[], i: number): number {
+  const open = tokens[i];
+  if (open.nesting !== 1) return i;
+  for (let j = i + 1; j < tokens.length; j++) {
+    if (tokens[j].level === open.level && tokens[j].nesting === -1) return j;
+  }
+  return tokens.length - 1;
+}
+
+function render(tokens: Token[]): string {
+  return md.renderer.render(tokens, md.options, {});
+}
+
+/** A paragraph that is exactly one link → CTA; exactly one image → image block. */
+function classifyParagraph(inline: Token): { kind: 'cta'; label: string; href: string } | { kind: 'image'; src: string; alt: string; title?: string } | null {
+  const kids = (inline.children ?? []).filter((t) => !(t.type === 'softbreak' || (t.type === 'text' && t.content.trim() === '')));
+  if (kids.length === 1 && kids[0].type === 'image') {
+    const img = kids[0];
+    return { kind: 'image', src: String(img.attrGet('src') ?? ''), alt: inlineText(img.children), title: img.attrGet('title') == null ? undefined : String(img.attrGet('title')) };
+  }
+  if (kids.length >= 2 && kids[0].type === 'link_open' && kids[kids.length - 1].type === 'link_close') {
+    // Only one link: no other link_open in between.
+    if (kids.slice(1, -1).some((t) => t.type === 'link_open' || t.type === 'image')) return null;
+    return { kind: 'cta', label: inlineText(kids.slice(1, -1)), href: String(kids[0].attrGet('href') ?? '') };
+  }
+  return null;
+}
+
+/** Split a blockquote into its quote and an attribution taken from a last "— Name" line. */
+function quoteBlock(tokens: Token[], pos: SourcePos): Block {
+  const inner = tokens.slice(1, -1);
+  let attribution = '';
+  // Last paragraph directly inside the quote.
+  let pOpen = -1;
+  for (let k = inner.length - 1; k >= 0; k--) {
+    if (inner[k].type === 'paragraph_open' && inner[k].level === tokens[0].level + 1) {
+      pOpen = k;
+      break;
+    }
+  }
+  if (pOpen >= 0 && inner[pOpen + 1]?.type === 'inline') {
+    const inline = inner[pOpen + 1];
+    const kids = inline.children ?? [];
+    const lastBreak = kids.map((t) => t.type).lastIndexOf('softbreak');
+    const tail = kids.slice(lastBreak + 1);
+    const m = ATTRIBUTION.exec(inlineText(tail));
+    if (m && tail.length) {
+      attribution = `— ${m[1].trim()}`;
+      if (lastBreak >= 0) {
+        inline.children = kids.slice(0, lastBreak);
+      } else {
+        inner.splice(pOpen, 3); // the attribution was a paragraph of its own
+      }
+    }
+  }
+  return { kind: 'quote', html: render(inner), attribution, pos };
+}
+
+/** Turn level-0 tokens into blocks; consecutive prose merges into one html block. */
+function toBlocks(tokens: Token[], at: (t: Token) => SourcePos): Block[] {
+  const blocks: Block[] = [];
+  let i = 0;
+  while (i < tokens.length) {
+    const t = tokens[i];
+    const end = blockEnd(tokens, i);
+    const slice = tokens.slice(i, end + 1);
+    const pos = at(t);
+    let block: Block | null = null;
+    if (t.type === 'paragraph_open') {
+      const c = classifyParagraph(tokens[i + 1]);
+      if (c) block = { ...c, pos };
+    } else if (t.type === 'blockquote_open') {
+      block = quoteBlock(slice, pos);
+    }
+    if (block) {
+      blocks.push(block);
+    } else {
+      const html = render(slice);
+      const prev = blocks[blocks.length - 1];
+      if (prev?.kind === 'html') prev.html += html;
+      else blocks.push({ kind: 'html', html, pos });
+    }
+    i = end + 1;
+  }
+  return blocks;
+}
+
+/** Pure: expanded Markdown body → intro blocks and sections. */
+export function parseBody(body: ExpandedBody, style: InlineStyle): ParsedBody {
+  const tokens = md.parse(body.text, {});
+  styleTokens(tokens, style);
+  const at = (t: Token): SourcePos => body.origins[t.map?.[0] ?? 0] ?? body.origins[0];
+  const intro: Token[] = [];
+  const sections: { head: Token[]; tokens: Token[] }[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.type === 'heading_open' && t.level === 0 && (t.tag === 'h2' || t.tag === 'h1')) {
+      sections.push({ head: tokens.slice(i, i + 3), tokens: [] });
+      i += 2;
+      continue;
+    }
+    (sections.length ? sections[sections.length - 1].tokens : intro).push(t);
+  }
+  const used = new Map<string, number>();
+  return {
+    intro: toBlocks(intro, at),
+    sections: sections.map((s, n): Section => {
+      const inline = s.head[1];
+      const title = inlineText(inline.children);
+      let anchor = slugify(title);
+      const seen = used.get(anchor) ?? 0;
+      used.set(anchor, seen + 1);
+      if (seen) anchor += `-${seen + 1}`;
+      const pos = at(s.head[0]);
+      return {
+        number: n + 1,
+        title,
+        titleHtml: md.renderer.renderInline(inline.children ?? [], md.options, {}),
+        anchor,
+        standing: pos.file !== body.origins[0]?.file,
+        blocks: toBlocks(s.tokens, at),
+        pos,
+      };
+    }),
+  };
+}
+
+/** Pure: a short Markdown snippet (the sign-off) → blocks. */
+export function parseSnippet(text: string, pos: SourcePos, style: InlineStyle): Block[] {
+  const lines = text.split('\n');
+  return parseBody({ text, origins: lines.map((_, i) => ({ file: pos.file, line: pos.line + i })) }, style).intro;
+}

@@ -1,0 +1,164 @@
+/**
+ * The render pipeline, stage by stage. Each stage is a small exported function that can
+ * be tested alone; this file only wires them in order:
+ *
+ *   1. parseIssueSource   file text → front-matter + Markdown body   (src/issue/frontmatter.ts)
+ *   2. expandPartials     {{> name}} → standing content             (src/issue/partials.ts)
+ *   3. FieldTable.mark    {{recipient.x}} → merge markers            (src/render/merge.ts)
+ *   4. parseBody          Markdown → intro, sections, blocks         (src/issue/markdown.ts)
+ *   5. layout             Handlebars layout → MJML                   (src/render/templates.ts)
+ *   6. compileMjml        MJML → HTML, once per issue                (src/render/mjml.ts)
+ *   7. renderText         model → plain-text part                    (src/render/text.ts)
+ *   8. compileMerge       outputs split at markers                   (src/render/merge.ts)
+ *
+ * Per reader, only `personalise` runs: it fills the markers.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { ErrorCodes, RoundupError } from '../errors.js';
+import { parseIssueSource } from '../issue/frontmatter.js';
+import { parseBody, parseSnippet, type InlineStyle } from '../issue/markdown.js';
+import { expandPartials } from '../issue/partials.js';
+import { compileMerge, fill, resolveValues, type MergeValues } from './merge.js';
+import { compileMjml } from './mjml.js';
+import { loadTemplates, type TemplateSet } from './templates.js';
+import { renderText } from './text.js';
+import type { IssueModel, Personalised, RenderedIssue } from './types.js';
+
+export type { RenderedIssue, Personalised } from './types.js';
+export type { MergeValues } from './merge.js';
+
+export interface RenderEnv {
+  config: Config;
+  templates: TemplateSet;
+}
+
+/** Public archive URL of an issue: the "view in browser" link. */
+export function webUrlFor(config: Config, slug: string): string {
+  return `${config.siteUrl.replace(/\/+$/, '')}/${encodeURIComponent(slug)}/`;
+}
+
+export function slugOf(file: string): string {
+  return path.basename(file).replace(/\.md$/i, '');
+}
+
+export function formatIssueDate(date: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+}
+
+/** Pure apart from MJML: issue source text → rendered issue ready for personalisation. */
+export async function renderIssue(source: string, file: string, env: RenderEnv): Promise<RenderedIssue> {
+  const { config, templates } = env;
+  const slug = slugOf(file);
+  const parsed = parseIssueSource(source, file);
+  const { meta } = parsed;
+  const layout = templates.layouts.get(meta.template);
+  if (!layout) {
+    throw new RoundupError(
+      ErrorCodes.TEMPLATE,
+      `front-matter "template": unknown template "${meta.template}" (available: ${[...templates.layouts.keys()].join(', ')})`,
+      { file, line: parsed.lineOf('template') },
+    );
+  }
+  const expanded = expandPartials(
+    parsed.body,
+    { file, line: parsed.bodyLine },
+    (name) => templates.partials.get(name),
+    () => [...templates.partials.keys()],
+  );
+  const fields = templates.fields.clone();
+  expanded.text = fields.mark(expanded.text);
+  const subject = fields.mark(meta.subject);
+  const preheader = fields.mark(meta.preheader ?? '');
+
+  const c = config.colours;
+  const style: InlineStyle = { link: c.link, muted: c.muted, heading: c.brand, font: config.font };
+  const body = parseBody(expanded, style);
+  const signoffSource = fields.mark(meta.signoff ?? config.signoff);
+  const model: IssueModel = {
+    meta,
+    intro: body.intro,
+    sections: body.sections,
+    signoff: parseSnippet(signoffSource, { file: meta.signoff ? file : 'roundup.config.yaml', line: meta.signoff ? parsed.lineOf('signoff') : 1 }, style),
+  };
+
+  const webUrl = webUrlFor(config, slug);
+  const dateFormatted = formatIssueDate(meta.date, config.locale);
+  const unsubscribeUrl = fields.mark('{{unsubscribeUrl}}');
+  const context = {
+    ...meta.extra,
+    ...meta,
+    subject,
+    preheader,
+    slug,
+    lang: config.locale.split('-')[0],
+    dateFormatted,
+    webUrl,
+    unsubscribeUrl,
+    organisation: config.organisation,
+    address: config.address,
+    colours: config.colours,
+    font: config.font,
+    logo: config.logo,
+    siteUrl: config.siteUrl,
+    intro: model.intro,
+    sections: model.sections,
+    signoff: model.signoff,
+  };
+  let mjml: string;
+  try {
+    mjml = layout(context);
+  } catch (e) {
+    throw new RoundupError(ErrorCodes.TEMPLATE, `template error: ${e instanceof Error ? e.message : String(e)}`, {
+      file: templates.layoutFile(meta.template),
+    });
+  }
+  const { html, errors } = await compileMjml(mjml, config.validation);
+  const text = renderText(model, {
+    dateFormatted,
+    webUrl,
+    organisation: config.organisation,
+    address: config.address,
+    unsubscribeUrl,
+    numbered: meta.template !== 'digest',
+  });
+  return {
+    file,
+    slug,
+    meta,
+    model,
+    mjml,
+    html: compileMerge(html),
+    text: compileMerge(text),
+    subject: compileMerge(subject),
+    preheader: compileMerge(preheader),
+    refs: fields.refs,
+    fields: fields.fieldNames(),
+    mjmlErrors: errors,
+    webUrl,
+  };
+}
+
+/** Read and render one issue file (IO at the edge). */
+export async function renderIssueFile(file: string, opts: { root?: string; config: Config; templates?: TemplateSet }): Promise<RenderedIssue> {
+  const root = opts.root ?? process.cwd();
+  const display = path.relative(process.cwd(), path.resolve(root, file)) || file;
+  let source: string;
+  try {
+    source = readFileSync(path.resolve(root, file), 'utf8');
+  } catch {
+    throw new RoundupError(ErrorCodes.NOT_FOUND, 'no such issue file: check the path (issues live in issues/*.md)', { file: display });
+  }
+  return renderIssue(source, display, { config: opts.config, templates: opts.templates ?? loadTemplates(root) });
+}
+
+/** Per reader: fill recipient fields (HTML-escaped in the HTML part, plain in the text). */
+export function personalise(issue: RenderedIssue, values: MergeValues): Personalised {
+  const resolved = resolveValues(issue.refs, values);
+  return {
+    subject: fill(issue.subject, resolved, false),
+    html: fill(issue.html, resolved, true),
+    text: fill(issue.text, resolved, false),
+  };
+}

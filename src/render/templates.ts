@@ -1,0 +1,71 @@
+/**
+ * Loads the template folder once (IO at the edge): Handlebars MJML layouts
+ * (templates/<name>.mjml), their components (templates/components/*.mjml, used as
+ * `{{> header}}`), and Markdown partials for issue bodies (templates/partials/*.md).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { ErrorCodes, RoundupError } from '../errors.js';
+import type { PartialSource } from '../issue/partials.js';
+import { FieldTable } from './merge.js';
+
+export interface TemplateSet {
+  root: string;
+  layouts: Map<string, Handlebars.TemplateDelegate>;
+  /** Markdown partials by name. */
+  partials: Map<string, PartialSource>;
+  /** Field references found in layouts/components; cloned per issue. */
+  fields: FieldTable;
+  /** Display path of a layout, for messages. */
+  layoutFile(name: string): string;
+}
+
+const rel = (p: string) => path.relative(process.cwd(), p) || p;
+
+function listFiles(dir: string, ext: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(ext))
+    .sort();
+}
+
+/** Wrap Handlebars parse errors ("Parse error on line 3") as located RoundupErrors. */
+function compileOrThrow(hb: typeof Handlebars, source: string, file: string): Handlebars.TemplateDelegate {
+  try {
+    // Precompile eagerly so syntax errors surface at load, not at first render.
+    hb.precompile(source, { strict: false });
+    return hb.compile(source, { strict: false, preventIndent: true });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const line = /line (\d+)/.exec(msg)?.[1];
+    throw new RoundupError(ErrorCodes.TEMPLATE, `template error: ${msg.split('\n')[0]}`, { file, line: line ? Number(line) : undefined });
+  }
+}
+
+export function loadTemplates(root: string): TemplateSet {
+  const dir = path.join(root, 'templates');
+  const hb = Handlebars.create();
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('not', (a: unknown) => !a);
+  const fields = new FieldTable();
+
+  const componentsDir = path.join(dir, 'components');
+  for (const f of listFiles(componentsDir, '.mjml')) {
+    const file = path.join(componentsDir, f);
+    const src = fields.mark(readFileSync(file, 'utf8'));
+    hb.registerPartial(f.replace(/\.mjml$/, ''), compileOrThrow(hb, src, rel(file)));
+  }
+  const layouts = new Map<string, Handlebars.TemplateDelegate>();
+  for (const f of listFiles(dir, '.mjml')) {
+    const file = path.join(dir, f);
+    layouts.set(f.replace(/\.mjml$/, ''), compileOrThrow(hb, fields.mark(readFileSync(file, 'utf8')), rel(file)));
+  }
+  const partials = new Map<string, PartialSource>();
+  const partialsDir = path.join(dir, 'partials');
+  for (const f of listFiles(partialsDir, '.md')) {
+    const file = path.join(partialsDir, f);
+    partials.set(f.replace(/\.md$/, ''), { file: rel(file), text: readFileSync(file, 'utf8') });
+  }
+  return { root, layouts, partials, fields, layoutFile: (name) => rel(path.join(dir, `${name}.mjml`)) };
+}

@@ -1,0 +1,63 @@
+/**
+ * Stage 6: the plain-text part, from the same model as the HTML (not scraped from the
+ * email layout): numbered headings, nested bullets, quotes with attribution and every
+ * link's URL. html-to-text does the wrapping and list indentation.
+ */
+import { compile } from 'html-to-text';
+import { escapeHtml } from './merge.js';
+import type { Block, IssueModel } from './types.js';
+
+const toText = compile({
+  wordwrap: 76,
+  selectors: [
+    { selector: 'h1', options: { uppercase: false, leadingLineBreaks: 0, trailingLineBreaks: 1 } },
+    { selector: 'h2', options: { uppercase: false, leadingLineBreaks: 3, trailingLineBreaks: 2 } },
+    { selector: 'h3', options: { uppercase: false } },
+    { selector: 'h4', options: { uppercase: false } },
+    { selector: 'a', options: { hideLinkHrefIfSameAsText: true, linkBrackets: ['<', '>'] } },
+    { selector: 'img', format: 'skip' },
+    { selector: 'ul', options: { itemPrefix: ' * ' } },
+    { selector: 'hr', options: { length: 40 } },
+    { selector: 'table', format: 'dataTable' },
+  ],
+});
+
+function blockHtml(b: Block): string {
+  switch (b.kind) {
+    case 'html':
+      return b.html;
+    case 'quote':
+      return `<blockquote>${b.html}${b.attribution ? `<p>${escapeHtml(b.attribution)}</p>` : ''}</blockquote>`;
+    case 'cta':
+      return `<p>${escapeHtml(b.label)}: ${escapeHtml(b.href)}</p>`;
+    case 'image':
+      return b.alt ? `<p>[Image: ${escapeHtml(b.alt)}]</p>` : '';
+  }
+}
+
+export interface TextContext {
+  dateFormatted: string;
+  webUrl: string;
+  organisation: string;
+  address: string;
+  /** Marker for the per-reader unsubscribe URL. */
+  unsubscribeUrl: string;
+  numbered: boolean;
+}
+
+export function renderText(model: IssueModel, ctx: TextContext): string {
+  const { meta } = model;
+  const parts: string[] = [];
+  parts.push(`<h1>${escapeHtml(meta.title)}</h1>`);
+  parts.push(`<p>${escapeHtml(ctx.dateFormatted)}${meta.byline ? `<br>${escapeHtml(meta.byline)}` : ''}</p>`);
+  parts.push(`<p>View this email in your browser: ${escapeHtml(ctx.webUrl)}</p>`);
+  parts.push(...model.intro.map(blockHtml));
+  for (const s of model.sections) {
+    parts.push(`<h2>${ctx.numbered ? `${s.number}. ` : ''}${escapeHtml(s.title)}</h2>`);
+    parts.push(...s.blocks.map(blockHtml));
+  }
+  parts.push('<hr>', ...model.signoff.map(blockHtml), '<hr>');
+  parts.push(`<p>${escapeHtml(ctx.organisation)}<br>${escapeHtml(ctx.address)}</p>`);
+  parts.push(`<p>Unsubscribe: ${escapeHtml(ctx.unsubscribeUrl)}</p>`);
+  return toText(parts.join('\n')).replace(/\n{3,}/g, '\n\n').trim() + '\n';
+}
