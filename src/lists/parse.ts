@@ -1,0 +1,135 @@
+/**
+ * Subscriber list parsing: CSV text → recipients plus every problem found, with line numbers.
+ *
+ * Pure (no IO) so `lists check`, `send` and the tests share one reading of a list. Nothing here
+ * throws for a bad row: bad rows are collected and reported, and never reach the send queue.
+ * Only a file that cannot be read as CSV at all (no header, unclosed quote) throws.
+ */
+import { parse } from 'csv-parse/sync';
+import { ErrorCodes, RoundupError } from '../errors.js';
+import { checkEmail } from './email.js';
+
+export interface Recipient {
+  /** 1-based line of the row's first line in the file. */
+  line: number;
+  /** Address for RCPT TO and the To header. */
+  email: string;
+  /** Case-folded address: the identity used for de-duplication, state and suppression. */
+  key: string;
+  name: string;
+  /** Every column by its header (including email and name), for `{{recipient.*}}`. */
+  fields: Record<string, string>;
+}
+
+export interface RowProblem {
+  line: number;
+  message: string;
+}
+
+export interface Duplicate {
+  line: number;
+  email: string;
+  /** Line of the copy that is kept. */
+  firstLine: number;
+}
+
+export interface ParsedList {
+  file: string;
+  separator: ',' | ';';
+  /** Header names as written, with email/name canonicalised to lower case. */
+  columns: string[];
+  recipients: Recipient[];
+  invalid: RowProblem[];
+  empty: number[];
+  duplicates: Duplicate[];
+  /** Data rows seen (excluding the header, including empty and bad ones). */
+  rows: number;
+}
+
+/** `;` when the header uses more semicolons than commas outside quotes (spreadsheet exports in many locales). */
+export function detectSeparator(headerLine: string): ',' | ';' {
+  let commas = 0;
+  let semis = 0;
+  let quoted = false;
+  for (const ch of headerLine) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch === ',') commas++;
+    else if (!quoted && ch === ';') semis++;
+  }
+  return semis > commas ? ';' : ',';
+}
+
+export function parseList(text: string, file: string): ParsedList {
+  // Normalise line ends first: csv-parse counts a CRLF inside a quoted field as two lines,
+  // which would put every later line number off by one.
+  const src = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const firstLine = src.slice(0, src.indexOf('\n') === -1 ? undefined : src.indexOf('\n'));
+  if (firstLine.trim() === '') {
+    throw new RoundupError(ErrorCodes.LIST, 'the first line must be a header row naming the columns, e.g. "email,name"', { file, line: 1 });
+  }
+  const separator = detectSeparator(firstLine);
+
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(src, {
+      delimiter: separator,
+      relax_column_count: true,
+      skip_empty_lines: false,
+      info: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (e) {
+    const err = e as { message?: string; lines?: number };
+    const msg = (err.message ?? String(e)).replace(/^[^:]*: ?/, '').replace(/ at line \d+\.?$/, '');
+    throw new RoundupError(ErrorCodes.LIST, `cannot read as CSV: ${msg}`, { file, line: err.lines });
+  }
+
+  const header = records[0].record.map((h) => h.trim());
+  const columns = header.map((h) => (/^(email|name)$/i.test(h) ? h.toLowerCase() : h));
+  const emailCol = columns.indexOf('email');
+  if (emailCol === -1) {
+    throw new RoundupError(ErrorCodes.LIST, `no "email" column in the header (found: ${header.join(', ') || 'nothing'})`, { file, line: 1 });
+  }
+  const seenCols = new Set<string>();
+  columns.forEach((c) => {
+    if (c === '') throw new RoundupError(ErrorCodes.LIST, 'a header column has no name', { file, line: 1 });
+    if (seenCols.has(c)) throw new RoundupError(ErrorCodes.LIST, `column "${c}" appears twice in the header`, { file, line: 1 });
+    seenCols.add(c);
+  });
+
+  const out: ParsedList = { file, separator, columns, recipients: [], invalid: [], empty: [], duplicates: [], rows: 0 };
+  const firstSeen = new Map<string, number>();
+  let prevEnd = records[0].info.lines;
+  for (let r = 1; r < records.length; r++) {
+    const { record, info } = records[r];
+    const line = prevEnd + 1;
+    prevEnd = info.lines;
+    // A final newline yields no record; a blank line mid-file yields [""].
+    out.rows++;
+    if (record.every((v) => v.trim() === '')) {
+      out.empty.push(line);
+      continue;
+    }
+    if (record.length > columns.length && record.slice(columns.length).some((v) => v.trim() !== '')) {
+      out.invalid.push({ line, message: `${record.length} fields but the header has ${columns.length} (a stray "${separator}"?)` });
+      continue;
+    }
+    const check = checkEmail(record[emailCol] ?? '');
+    if (!check.ok) {
+      out.invalid.push({ line, message: check.reason });
+      continue;
+    }
+    const first = firstSeen.get(check.key);
+    if (first !== undefined) {
+      out.duplicates.push({ line, email: check.address, firstLine: first });
+      continue;
+    }
+    firstSeen.set(check.key, line);
+    const fields: Record<string, string> = {};
+    columns.forEach((c, i) => {
+      fields[c] = (record[i] ?? '').trim();
+    });
+    fields.email = check.address;
+    out.recipients.push({ line, email: check.address, key: check.key, name: fields.name ?? '', fields });
+  }
+  return out;
+}
