@@ -49,6 +49,15 @@ export function parseYaml(text: string, file: string, code: ErrorCode, lineOffse
   return { data: doc.toJS() ?? {}, lineOf };
 }
 
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = data;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
 /** Validate with zod; the first problem becomes one located RoundupError. */
 export function validate<S extends z.ZodType>(
   schema: S,
@@ -64,7 +73,7 @@ export function validate<S extends z.ZodType>(
   const key = path.map(String).join('.');
   const keyText = key ? `${what} "${key}" ` : `${what} `;
   let message = issue.message;
-  if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) {
+  if (issue.code === 'invalid_type' && valueAt(src.data, path) === undefined) {
     message = 'is required';
   }
   if (issue.code === 'unrecognized_keys') {

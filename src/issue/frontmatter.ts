@@ -61,7 +61,9 @@ export function parseIssueSource(source: string, file: string): ParsedIssue {
   const parsed = matter(text, {
     engines: {
       yaml: (s: string) => {
-        yamlSrc = parseYaml(s, file, ErrorCodes.FRONT_MATTER, 1);
+        // gray-matter hands over the text after the opening '---' including its newline,
+        // so YAML line 1 is the '---' line itself.
+        yamlSrc = parseYaml(s, file, ErrorCodes.FRONT_MATTER, 0);
         return yamlSrc.data as object;
       },
     },

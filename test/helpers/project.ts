@@ -1,0 +1,46 @@
+/**
+ * Test helpers: a throw-away copy of a roundup project and a way to run the real CLI
+ * (compiled lib/, as users run it) inside it.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const FIXTURES = path.join(REPO, 'test/fixtures');
+export const BIN = path.join(REPO, 'bin/roundup.js');
+
+/** Copy config + templates (+ optional issues) into a temp dir. */
+export function makeProject(opts: { issues?: Record<string, string>; withSampleIssues?: boolean } = {}): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'roundup-test-'));
+  cpSync(path.join(REPO, 'roundup.config.yaml'), path.join(dir, 'roundup.config.yaml'));
+  cpSync(path.join(REPO, 'templates'), path.join(dir, 'templates'), { recursive: true });
+  mkdirSync(path.join(dir, 'issues'));
+  if (existsSync(path.join(REPO, 'lists/example.csv'))) {
+    mkdirSync(path.join(dir, 'lists'));
+    cpSync(path.join(REPO, 'lists/example.csv'), path.join(dir, 'lists/example.csv'));
+  }
+  if (opts.withSampleIssues) cpSync(path.join(REPO, 'issues'), path.join(dir, 'issues'), { recursive: true });
+  for (const [name, text] of Object.entries(opts.issues ?? {})) writeFileSync(path.join(dir, 'issues', name), text);
+  return dir;
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, DEBUG: '', NO_COLOR: '1', ROUNDUP_STATE_DIR: path.join(cwd, '.roundup'), ...env },
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export const fixture = (rel: string) => path.join(FIXTURES, rel);

@@ -1,0 +1,146 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { load } from 'cheerio';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { RoundupError } from '../../src/errors.js';
+import { personalise, renderIssue, type RenderEnv } from '../../src/render/index.js';
+import { hasMarker } from '../../src/render/merge.js';
+import { loadTemplates } from '../../src/render/templates.js';
+import { FIXTURES, REPO } from '../helpers/project.js';
+
+let env: RenderEnv;
+const fixtureSource = readFileSync(path.join(FIXTURES, 'issues/full-roundup.md'), 'utf8');
+const values = { recipient: { name: 'Ann <b>Lee</b>', organisation: '' }, unsubscribeUrl: 'https://u.test/u/tok123' };
+
+beforeAll(() => {
+  env = { config: loadConfig(REPO), templates: loadTemplates(REPO) };
+});
+
+describe('renderIssue (real templates)', () => {
+  it('produces zero MJML errors for both shipped layouts at strict level', async () => {
+    for (const f of ['issues/2026-11.md', 'issues/weekly-2026-47.md']) {
+      const issue = await renderIssue(readFileSync(path.join(REPO, f), 'utf8'), f, { ...env, config: { ...env.config, validation: 'strict' } });
+      expect(issue.mjmlErrors, f).toEqual([]);
+    }
+    const full = await renderIssue(fixtureSource, 'issues/full-roundup.md', env);
+    expect(full.mjmlErrors).toEqual([]);
+  });
+
+  it('renders sections in order, numbered, with quotes, CTAs and nested lists', async () => {
+    const issue = await renderIssue(fixtureSource, 'issues/full-roundup.md', env);
+    const p = personalise(issue, values);
+    const $ = load(p.html);
+    const headings = $('h2').map((_, h) => $(h).text().replace(/\s+/g, ' ').trim()).get();
+    expect(headings).toEqual([
+      '1. Alpha section',
+      '2. Beta section',
+      '3. Gamma section',
+      '4. Delta section',
+      '5. Epsilon section',
+      '6. Zeta section',
+      '7. Integrated Care Resource Centre',
+    ]);
+    expect($('h1').text()).toBe('Fixture Health Law roundup');
+    expect(p.html).toContain('February 2026');
+    // Pull-quotes keep their attribution, styled apart from the quote.
+    const attrs = $('p.rb-attr').map((_, e) => $(e).text()).get();
+    expect(attrs).toEqual(['— Jane Smith, Partner', '— Omar Haddad, Senior Associate']);
+    // CTA buttons: MJML renders mj-button as a table with an <a>.
+    const buttons = $('.rb-btn a').map((_, a) => [[$(a).text().trim(), $(a).attr('href')]]).get();
+    expect(buttons).toEqual([
+      ['Read more on alpha', 'https://alpha.fixture.test/one'],
+      ['Read more on beta', 'https://beta.fixture.test/one'],
+      ['Beta second button', 'https://beta.fixture.test/two?a=1&b=2'],
+      ['Read the zeta report', 'https://zeta.fixture.test/report'],
+      ['Visit the Integrated Care Resource Centre', 'https://www.hartwellfinch.example/resource-centre'],
+    ]);
+    // Nested list: innermost item sits three lists deep.
+    expect($('ul ul ul li').text()).toBe('innermost');
+    // The image keeps its alt text; raw HTML was escaped, not executed.
+    expect($('img[alt="A chart of delta values"]').length).toBe(1);
+    expect($('script').length).toBe(0);
+    expect(p.html).toContain('&lt;script&gt;alert(&quot;pasted&quot;)&lt;/script&gt;');
+    // Standing section from the partial is tinted.
+    expect($('.rb-standing').length).toBe(1);
+  });
+
+  it('fills recipient fields once per reader: escaped in HTML, plain in text and subject', async () => {
+    const issue = await renderIssue(fixtureSource, 'issues/full-roundup.md', env);
+    expect(issue.fields.sort()).toEqual(['name', 'organisation']);
+    const p = personalise(issue, values);
+    expect(p.subject).toBe('Fixture roundup for Ann <b>Lee</b>');
+    expect(p.html).toContain('Hello Ann &lt;b&gt;Lee&lt;/b&gt; at your organisation');
+    expect(p.text).toContain('Hello Ann <b>Lee</b> at your organisation');
+    expect(p.html).toContain('href="https://u.test/u/tok123"');
+    expect(p.text).toContain('Unsubscribe: https://u.test/u/tok123');
+    expect(hasMarker(p.html) || hasMarker(p.text) || hasMarker(p.subject)).toBe(false);
+    const other = personalise(issue, { recipient: { name: 'Bo' }, unsubscribeUrl: 'https://u.test/u/other' });
+    expect(other.subject).toBe('Fixture roundup for Bo');
+    expect(other.html).not.toContain('tok123');
+  });
+
+  it('carries lang, viewport, colour-scheme and the preheader, and stays well under 102 KB', async () => {
+    const issue = await renderIssue(fixtureSource, 'issues/full-roundup.md', env);
+    const p = personalise(issue, values);
+    const $ = load(p.html);
+    expect($('html').attr('lang')).toBe('en');
+    expect($('meta[name="viewport"]').attr('content')).toContain('width=device-width');
+    expect($('meta[name="color-scheme"]').attr('content')).toBe('light dark');
+    expect(p.html).toContain('prefers-color-scheme: dark');
+    expect(p.html).toContain('Seven sections, two quotes and every block type.');
+    expect(Buffer.byteLength(p.html)).toBeLessThan(80 * 1024);
+    expect($('a[href="https://news.hartwellfinch.example/full-roundup/"]').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('writes a plain-text part with numbered headings, nested bullets, quotes and every URL', async () => {
+    const issue = await renderIssue(fixtureSource, 'issues/full-roundup.md', env);
+    const { text } = personalise(issue, values);
+    expect(text).not.toMatch(/<\/?(p|div|a|table|span|h\d)\b/);
+    const headings = text.split('\n').filter((l) => /^\d+\. [A-Z]/.test(l));
+    expect(headings).toEqual([
+      '1. Alpha section',
+      '2. Beta section',
+      '3. Gamma section',
+      '4. Delta section',
+      '5. Epsilon section',
+      '6. Zeta section',
+      '7. Integrated Care Resource Centre',
+    ]);
+    expect(text).toMatch(/^ \* outer two\n   \* inner a\n   \* inner b\n     \* innermost$/m);
+    expect(text).toMatch(/> First quote line one continues here\.\n>\s*\n> — Jane Smith, Partner/);
+    for (const url of [
+      'https://intro.fixture.test/prose',
+      'https://alpha.fixture.test/one',
+      'https://beta.fixture.test/two?a=1&b=2',
+      'https://delta.fixture.test/here',
+      'https://zeta.fixture.test/report',
+      'https://news.hartwellfinch.example/full-roundup/',
+    ]) {
+      expect(text).toContain(url);
+    }
+    // Wrapped for reading. Text is wrapped before the merge, so a line holding a recipient
+    // field may run over by the length of the value; every other line fits.
+    const lines = text.split('\n').filter((l) => !l.includes('http') && !l.startsWith('Hello'));
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(76);
+  });
+
+  it('rejects an unknown template at the front-matter line', async () => {
+    const src = fixtureSource.replace('template: roundup', 'template: fancy');
+    await expect(renderIssue(src, 'issues/f.md', env)).rejects.toSatisfy(
+      (e) => e instanceof RoundupError && e.format() === 'issues/f.md:6: front-matter "template": unknown template "fancy" (available: digest, roundup)',
+    );
+  });
+
+  it('renders the digest layout without numbers and with the byline', async () => {
+    const f = 'issues/weekly-2026-47.md';
+    const issue = await renderIssue(readFileSync(path.join(REPO, f), 'utf8'), f, env);
+    const p = personalise(issue, values);
+    const $ = load(p.html);
+    expect($('h2').first().text().trim()).toBe("This week's five");
+    expect(p.html).toContain('By Ruth Okafor, Senior Associate');
+    expect($('h2 + ul, ul').first().children('li').length).toBe(5);
+    expect(p.text).toContain("This week's five");
+    expect(p.text).not.toMatch(/^1\. This week/m);
+  });
+});
