@@ -74,7 +74,7 @@ export function validate<S extends z.ZodType>(
   const keyText = key ? `${what} "${key}" ` : `${what} `;
   let message = issue.message;
   if (issue.code === 'invalid_type' && valueAt(src.data, path) === undefined) {
-    message = 'is required';
+    message = `is required: add a "${String(path[path.length - 1])}:" line`;
   }
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys: string[] }).keys;

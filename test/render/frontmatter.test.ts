@@ -48,7 +48,7 @@ describe('parseIssueSource', () => {
 
   it('reports a missing required key', () => {
     const e = err(ok.replace('subject: S\n', ''));
-    expect(e.message).toBe('front-matter "subject" is required');
+    expect(e.message).toBe('front-matter "subject" is required: add a "subject:" line');
     expect(e.file).toBe('issues/x.md');
   });
 
