@@ -60,6 +60,8 @@ export const ConfigSchema = z
         mailto: email.optional(),
         /** Base URL of `roundup serve`'s /u/ endpoint; defaults to siteUrl. */
         baseUrl: url.optional(),
+        /** HMAC secret for unsubscribe tokens. Prefer env ROUNDUP_SECRET: this file is committed. */
+        secret: z.string().min(16).optional(),
       })
       .strict()
       .prefault({}),
@@ -71,6 +73,12 @@ export const ConfigSchema = z
         perDay: z.number().int().positive().optional(),
         maxAttempts: z.number().int().min(1).default(5),
         pauseAfterFailures: z.number().int().min(1).default(20),
+        /** First retry delay in ms after a transient failure; doubles per attempt (capped at 5 min). */
+        retryDelay: z.number().int().min(0).default(2000),
+        /** SMTP socket inactivity timeout in ms: a server silent this long is a transient failure. */
+        timeout: z.number().int().min(100).default(60_000),
+        /** Open a fresh connection after this many messages (many providers cap a session). */
+        messagesPerConnection: z.number().int().min(1).default(100),
       })
       .strict()
       .prefault({}),

@@ -1,0 +1,87 @@
+/**
+ * One reader's message as raw RFC 5322 text: headers, then multipart/alternative with the text
+ * part first and the HTML part last (clients show the last part they can render).
+ *
+ * Pure: no clock, no randomness (the Date is passed in, the MIME boundary derives from the
+ * Message-ID), so the same input gives the same bytes.
+ */
+import { createHash } from 'node:crypto';
+import { encodeWord, encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
+
+export interface Mailbox {
+  name?: string;
+  email: string;
+}
+
+export interface ComposeInput {
+  from: Mailbox;
+  replyTo?: string;
+  to: Mailbox;
+  subject: string;
+  /** Already quoted-printable encoded, CRLF line ends (see qp-template.ts). */
+  textQp: string;
+  htmlQp: string;
+  messageId: string;
+  date: Date;
+  /** `List-Id` value, e.g. `"Firm: members" <members.firm.example>`. */
+  listId: string;
+  unsubscribeUrl: string;
+  unsubscribeMailto: string;
+  /** Extra headers (name → value), e.g. for test sends. */
+  extra?: Record<string, string>;
+}
+
+/** Control characters (CR, LF, NUL…) out, runs of space collapsed: nothing can start a new header. */
+export function headerSafe(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+export function formatMailbox(m: Mailbox): string {
+  const name = headerSafe(m.name ?? '');
+  if (!name) return m.email;
+  if (/^[\x20-\x7e]*$/.test(name)) return `"${name.replace(/(["\\])/g, '\\$1')}" <${m.email}>`;
+  // Non-ASCII: an RFC 2047 encoded word (never inside a quoted string).
+  return `${encodeWord(name, 'Q', 52)} <${m.email}>`;
+}
+
+function header(name: string, value: string): string {
+  return foldLines(`${name}: ${value}`, 76, true) + '\r\n';
+}
+
+/** RFC 5322 date with a numeric zone ("+0000" rather than the obsolete "GMT"). */
+export function rfc5322Date(d: Date): string {
+  return d.toUTCString().replace(/GMT$/, '+0000');
+}
+
+export function composeMessage(m: ComposeInput): string {
+  const boundary = '=_rdp_' + createHash('sha1').update(m.messageId).digest('hex').slice(0, 24);
+  let h = '';
+  h += header('From', formatMailbox(m.from));
+  if (m.replyTo) h += header('Reply-To', m.replyTo);
+  h += header('To', formatMailbox(m.to));
+  h += header('Subject', encodeWords(headerSafe(m.subject), 'Q', 52));
+  h += header('Date', rfc5322Date(m.date));
+  h += header('Message-ID', m.messageId);
+  h += header('List-Id', headerSafe(m.listId));
+  h += header('List-Unsubscribe', `<${m.unsubscribeUrl}>, <${m.unsubscribeMailto}>`);
+  // RFC 8058: a POST of this body to the https URL unsubscribes without further interaction.
+  h += 'List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n';
+  for (const [k, v] of Object.entries(m.extra ?? {})) h += header(k, encodeWords(headerSafe(v), 'Q', 52));
+  h += 'MIME-Version: 1.0\r\n';
+  h += `Content-Type: multipart/alternative; boundary="${boundary}"\r\n`;
+  // A QP body never contains "=_" literally (QP writes "=" as =3D), so the boundary cannot
+  // occur in either part.
+  return (
+    h +
+    '\r\n' +
+    `--${boundary}\r\n` +
+    'Content-Type: text/plain; charset=utf-8\r\n' +
+    'Content-Transfer-Encoding: quoted-printable\r\n\r\n' +
+    m.textQp +
+    `\r\n--${boundary}\r\n` +
+    'Content-Type: text/html; charset=utf-8\r\n' +
+    'Content-Transfer-Encoding: quoted-printable\r\n\r\n' +
+    m.htmlQp +
+    `\r\n--${boundary}--\r\n`
+  );
+}

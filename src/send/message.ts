@@ -1,0 +1,77 @@
+/**
+ * Per-reader message factory: everything that is the same for every reader is prepared once
+ * (QP-encoded template parts, List-Id, mailto); per reader only the token, the field merge and
+ * the header block are computed.
+ */
+import type { Config } from '../config.js';
+import { fill, resolveValues } from '../render/merge.js';
+import type { RenderedIssue } from '../render/types.js';
+import { signToken, unsubscribeUrl } from '../unsubscribe/token.js';
+import { composeMessage } from './compose.js';
+import { domainOf } from './message-id.js';
+import { compileQp, fillQp } from './qp-template.js';
+
+export interface OutgoingMessage {
+  /** Envelope sender (bounces) and recipient. */
+  from: string;
+  to: string;
+  messageId: string;
+  raw: string;
+}
+
+export interface MessageReader {
+  email: string;
+  name: string;
+  /** The list row: email, name and every other column. */
+  fields: Readonly<Record<string, string | undefined>>;
+  messageId: string;
+}
+
+export interface MessageContext {
+  issue: RenderedIssue;
+  config: Pick<Config, 'from' | 'replyTo' | 'organisation' | 'siteUrl' | 'unsubscribe'>;
+  /** List name: part of the token and of List-Id. */
+  list: string;
+  secret: Buffer;
+  /** Date header for the whole send (one clock read per run, not per message). */
+  date?: Date;
+  /** "[TEST] " for --test sends. */
+  subjectPrefix?: string;
+  extraHeaders?: Record<string, string>;
+}
+
+export function listIdFor(config: Pick<Config, 'organisation' | 'from'>, list: string): string {
+  const label = list.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'list';
+  return `"${config.organisation.replace(/["\\]/g, '')}: ${list.replace(/["\\]/g, '')}" <${label}.${domainOf(config.from.email)}>`;
+}
+
+export type MessageFactory = (reader: MessageReader) => OutgoingMessage;
+
+export function createMessageFactory(ctx: MessageContext): MessageFactory {
+  const { issue, config, list, secret } = ctx;
+  const html = compileQp(issue.html, true);
+  const text = compileQp(issue.text, false);
+  const listId = listIdFor(config, list);
+  const mailto = `mailto:${config.unsubscribe.mailto ?? config.from.email}?subject=unsubscribe`;
+  const date = ctx.date ?? new Date();
+  const prefix = ctx.subjectPrefix ?? '';
+  return (reader) => {
+    const url = unsubscribeUrl(config, signToken({ email: reader.email, list }, secret));
+    const resolved = resolveValues(issue.refs, { recipient: reader.fields, unsubscribeUrl: url });
+    const raw = composeMessage({
+      from: config.from,
+      replyTo: config.replyTo,
+      to: { name: reader.name, email: reader.email },
+      subject: prefix + fill(issue.subject, resolved, false),
+      textQp: fillQp(text, resolved),
+      htmlQp: fillQp(html, resolved),
+      messageId: reader.messageId,
+      date,
+      listId,
+      unsubscribeUrl: url,
+      unsubscribeMailto: mailto,
+      extra: ctx.extraHeaders,
+    });
+    return { from: config.from.email, to: reader.email, messageId: reader.messageId, raw };
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * SMTP channels: one nodemailer SMTPConnection each, one message at a time.
+ *
+ * After a refused message (a 4xx/5xx reply to RCPT or DATA) the session is RSET and reused;
+ * after anything else (dropped connection, timeout, 421) the connection is closed and the
+ * channel reports `usable = false`, so the orchestrator opens a fresh one. Nothing is retried
+ * here: retries are the orchestrator's decision, made after the attempt is recorded.
+ */
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { OutgoingMessage } from './message.js';
+import type { Channel, Delivery, SmtpSettings, Transport } from './transport.js';
+
+type SmtpError = Error & { code?: string; responseCode?: number; response?: string };
+
+export class SmtpTransport implements Transport {
+  readonly kind = 'smtp' as const;
+  readonly describe: string;
+
+  constructor(
+    readonly settings: SmtpSettings,
+    private readonly opts: { timeout: number },
+  ) {
+    this.describe = `SMTP ${settings.display}`;
+  }
+
+  async open(): Promise<Channel> {
+    const s = this.settings;
+    const timeout = this.opts.timeout;
+    const conn = new SMTPConnection({
+      host: s.host,
+      port: s.port,
+      secure: s.secure,
+      ignoreTLS: s.ignoreTLS,
+      requireTLS: s.requireTLS,
+      tls: { rejectUnauthorized: s.rejectUnauthorized },
+      name: s.name,
+      connectionTimeout: Math.min(timeout, 60_000),
+      greetingTimeout: Math.min(timeout, 30_000),
+      socketTimeout: timeout,
+      // A channel is closed only when we are done with it or it failed: no need to linger.
+      socketCloseTimeout: 0,
+      // Loopback sinks (tests, benchmark, a local relay) must be reachable.
+      allowInternalNetworkInterfaces: true,
+    });
+    const channel = new SmtpChannel(conn, timeout);
+    await new Promise<void>((resolve, reject) => {
+      conn.connect((err) => (err ? reject(err) : resolve()));
+    }).catch((e) => {
+      channel.close();
+      throw e;
+    });
+    if (s.auth) {
+      await new Promise<void>((resolve, reject) => {
+        conn.login({ user: s.auth!.user, pass: s.auth!.pass }, (err) => (err ? reject(err) : resolve()));
+      }).catch((e) => {
+        channel.close();
+        throw e;
+      });
+    }
+    return channel;
+  }
+}
+
+class SmtpChannel implements Channel {
+  private ok = true;
+  private sent = 0;
+
+  constructor(
+    private readonly conn: SMTPConnection,
+    private readonly timeout: number,
+  ) {
+    // Without a listener an 'error' event would crash the process; the send callback (or
+    // the connect callback) reports the same failure to whoever is waiting.
+    conn.on('error', () => {
+      this.ok = false;
+    });
+    conn.on('end', () => {
+      this.ok = false;
+    });
+  }
+
+  get usable(): boolean {
+    return this.ok;
+  }
+
+  get count(): number {
+    return this.sent;
+  }
+
+  send(msg: OutgoingMessage): Promise<Delivery> {
+    return new Promise<Delivery>((resolve, reject) => {
+      let settled = false;
+      const settle = (err: SmtpError | null, delivery?: Delivery) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(guard);
+        if (err) reject(err);
+        else resolve(delivery!);
+      };
+      // Belt and braces: nodemailer settles every send on a socket timeout, but a channel
+      // that never answers must not hold its reader in 'sending' for ever.
+      const guard = setTimeout(() => {
+        this.close();
+        const e: SmtpError = new Error(`no answer from the SMTP server in ${Math.round(this.timeout / 1000)} s`);
+        e.code = 'ETIMEDOUT';
+        settle(e);
+      }, this.timeout + 5_000);
+      this.conn.send({ from: msg.from, to: [msg.to] }, msg.raw, (err, info) => {
+        this.sent++;
+        if (!err) return settle(null, { response: info!.response });
+        const e = err as SmtpError;
+        const refusedOnly = (e.code === 'EENVELOPE' || e.code === 'EMESSAGE') && e.responseCode !== 421 && this.ok;
+        if (!refusedOnly) {
+          this.close();
+          return settle(e);
+        }
+        // The server refused this message but the session is fine: RSET before the next one.
+        this.conn.reset((resetErr) => {
+          if (resetErr) this.close();
+          settle(e);
+        });
+      });
+    });
+  }
+
+  close(): void {
+    const healthy = this.ok;
+    this.ok = false;
+    try {
+      // A healthy session says goodbye; a broken one is simply dropped.
+      if (healthy) this.conn.quit();
+      else this.conn.close();
+    } catch {
+      // already closed
+    }
+  }
+}
