@@ -69,11 +69,11 @@ export async function runBuild(files: string[], opts: { out: string; root?: stri
       const b = await buildIssue(file, { root, out: path.resolve(root, opts.out), config, templates });
       const size = Buffer.byteLength(b.html);
       process.stdout.write(`${pc.green('built')} ${b.issue.file} → ${path.relative(process.cwd(), b.htmlPath)} (${kb(size)} HTML, ${kb(Buffer.byteLength(b.text))} text)\n`);
-      if (size > HTML_CLIP_BYTES) {
-        process.stderr.write(`${pc.yellow('warning')} ${b.issue.file}: HTML is ${kb(size)}; Gmail clips messages over 102 KB: shorten the issue\n`);
-      } else if (size > HTML_WARN_BYTES) {
-        process.stderr.write(`${pc.yellow('warning')} ${b.issue.file}: HTML is ${kb(size)}, close to Gmail's 102 KB clipping limit\n`);
-      }
+      // Preflight (src/check): the same rules as `roundup check`, including the size limits.
+      const { runChecks, formatFinding } = await import('../check/build-hook.js');
+      const findings = await runChecks(b.issue, { config, root });
+      for (const f of findings) process.stderr.write(`${f.severity === 'error' ? pc.red('error') : pc.yellow('warning')} ${formatFinding(f)}\n`);
+      if (findings.some((f) => f.severity === 'error')) failed++;
     } catch (e) {
       if (!isRoundupError(e)) throw e;
       failed++;

@@ -3,7 +3,11 @@
  * keeps its heavy imports inside the action (dynamic import) so start-up stays fast.
  */
 import type { Command } from 'commander';
+import { registerPreviewCommands } from './preview.js';
+import { registerPublishCommands } from './publish.js';
 
 export function registerAll(program: Command): void {
+  registerPreviewCommands(program);
+  registerPublishCommands(program);
   void program;
 }

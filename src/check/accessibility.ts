@@ -1,0 +1,92 @@
+/**
+ * Accessibility rules (warnings): the document language, heading order, and the contrast of
+ * the configured colours as the templates pair them (WCAG AA: 4.5:1 for body text, 3:1 for
+ * large text such as headings).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { RenderedIssue } from '../render/types.js';
+import { parseYaml } from '../yaml-source.js';
+import { ErrorCodes } from '../errors.js';
+import { allBlocks } from './model.js';
+import { contrastRatio } from './contrast.js';
+import { stripTags, type SourceIndex } from './sources.js';
+import type { Finding } from './types.js';
+
+export function checkLang(issue: RenderedIssue, html: string, src: SourceIndex): Finding[] {
+  const m = /<html\b[^>]*\blang="([^"]*)"/i.exec(html);
+  if (m && m[1].trim()) return [];
+  const layout = src.display(`templates/${issue.meta.template}.mjml`);
+  const at = src.find([layout], /<mjml\b/) ?? { file: layout };
+  return [{ severity: 'warning', rule: 'html-lang', message: 'the email has no lang attribute, so screen readers guess the language: write <mjml lang="{{lang}}"> in the layout', ...at }];
+}
+
+/** Headings may go down one level at a time (h1 → h2 → h3), never skip one. */
+export function checkHeadings(issue: RenderedIssue, src: SourceIndex): Finding[] {
+  const out: Finding[] = [];
+  let prevSection: unknown;
+  let prev = 1;
+  for (const { block, sectionLevel } of allBlocks(issue.model)) {
+    // Each section restarts from its own h2; the intro follows the title's h1.
+    const section = issue.model.sections.find((s) => s.blocks.includes(block));
+    if (section !== prevSection) {
+      prevSection = section;
+      prev = sectionLevel;
+    }
+    if (block.kind !== 'html' && block.kind !== 'quote') continue;
+    for (const m of block.html.matchAll(/<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1>/gi)) {
+      const level = Number(m[1]);
+      const text = stripTags(m[2]);
+      if (level > prev + 1) {
+        out.push({
+          severity: 'warning',
+          rule: 'heading-order',
+          message: `heading "${text}" is h${level} after h${prev}: screen-reader users navigate by level; use ${'#'.repeat(prev + 1)} (the title is h1, sections are h2)`,
+          file: block.pos.file,
+          line: src.locate(block.pos, [`# ${text}`, text]),
+        });
+      }
+      prev = level;
+    }
+  }
+  return out;
+}
+
+/** Which colours the templates put on which backgrounds, and how big that text is. */
+const PAIRS: { fg: keyof Config['colours'] | 'white'; bg: keyof Config['colours']; large: boolean; what: string }[] = [
+  { fg: 'text', bg: 'surface', large: false, what: 'body text on the card' },
+  { fg: 'link', bg: 'surface', large: false, what: 'links on the card' },
+  { fg: 'muted', bg: 'surface', large: false, what: 'date and attribution text' },
+  { fg: 'muted', bg: 'background', large: false, what: 'footer text on the page background' },
+  { fg: 'text', bg: 'tint', large: false, what: 'body text in standing sections' },
+  { fg: 'brand', bg: 'surface', large: true, what: 'headings' },
+  { fg: 'white', bg: 'brand', large: false, what: 'white button text on the brand colour' },
+];
+
+export function checkContrast(config: Config, root: string): Finding[] {
+  const file = path.relative(process.cwd(), path.join(root, 'roundup.config.yaml')) || 'roundup.config.yaml';
+  let lineOf = (_key: string): number | undefined => undefined;
+  try {
+    const yaml = parseYaml(readFileSync(path.join(root, 'roundup.config.yaml'), 'utf8'), file, ErrorCodes.CONFIG);
+    lineOf = (key) => yaml.lineOf(['colours', key]);
+  } catch {
+    // Config already loaded by the caller; without its text we report without a line.
+  }
+  const colour = (k: string) => (k === 'white' ? '#ffffff' : config.colours[k as keyof Config['colours']]);
+  const out: Finding[] = [];
+  for (const p of PAIRS) {
+    const ratio = contrastRatio(colour(p.fg), colour(p.bg));
+    const need = p.large ? 3 : 4.5;
+    if (ratio >= need) continue;
+    const key = p.fg === 'white' ? p.bg : p.fg;
+    out.push({
+      severity: 'warning',
+      rule: 'contrast',
+      message: `colours.${p.fg === 'white' ? p.bg : p.fg} ${colour(p.fg)} on ${colour(p.bg)} (${p.what}) has contrast ${ratio.toFixed(2)}:1; WCAG AA needs ${need}:1: darken or lighten one of them`,
+      file,
+      line: lineOf(key),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,115 @@
+/**
+ * Email-client support from caniemail.com data (the `caniemail` package).
+ *
+ * What is scanned: the MJML the layout produced (templates + the Markdown's HTML), not MJML's
+ * own output. MJML's output is the same for every issue and built to degrade well (media
+ * queries for the responsive columns, conditional comments for Outlook, `text-transform` on
+ * buttons…); flagging it on every build would bury the few findings an editor or template
+ * author can act on. MJML tags are renamed to <div> before the scan so caniemail sees only
+ * real HTML/CSS (it would otherwise read <mj-image> as an SVG <image>), and <mj-style> becomes
+ * <style>. Only features a client does not support at all are reported ("partial" support is
+ * nearly everything in Outlook), grouped into one finding per feature naming every client.
+ */
+import type { RenderedIssue } from '../render/types.js';
+import { escapeRegExp, type SourceIndex } from './sources.js';
+import type { Finding } from './types.js';
+
+/** caniemail client ids per client the issue names; the Gmail/Apple apps share their webmail data. */
+const CLIENTS = {
+  'gmail.desktop-webmail': 'Gmail (web)',
+  'gmail.android': 'Gmail (Android)',
+  'outlook.windows': 'Outlook (Windows)',
+  'apple-mail.macos': 'Apple Mail (macOS)',
+  'apple-mail.ios': 'Apple Mail (iOS)',
+} as const;
+type ClientId = keyof typeof CLIENTS;
+
+/** Make the MJML source plain HTML for the scanner; lines stay where they were. */
+export function mjmlAsHtml(mjml: string): string {
+  return mjml
+    .replace(/<mj-style\b[^>]*>/g, '<style>')
+    .replace(/<\/mj-style>/g, '</style>')
+    .replace(/<(\/?)mj-[\w-]+/g, '<$1div')
+    .replace(/<(\/?)mjml\b/g, '<$1html');
+}
+
+interface Hit {
+  clients: Set<string>;
+  line?: number;
+  notes: Set<string>;
+}
+
+export async function checkClientSupport(issue: RenderedIssue, src: SourceIndex): Promise<Finding[]> {
+  const { caniemail } = await import('caniemail');
+  const html = mjmlAsHtml(issue.mjml);
+  const hits = new Map<string, Hit>();
+  for (const client of Object.keys(CLIENTS) as ClientId[]) {
+    let result;
+    try {
+      // One client per call: the package throws for a feature missing from one client's data,
+      // which would otherwise abort the scan for all of them.
+      result = caniemail({ clients: [client], html });
+    } catch {
+      continue;
+    }
+    for (const issues of result.issues.errors.values()) {
+      for (const i of issues) {
+        if (!reallyUsed(i.title, html)) continue;
+        const hit = hits.get(i.title) ?? { clients: new Set(), notes: new Set() };
+        hit.clients.add(CLIENTS[client]);
+        hit.line ??= i.position?.start.line;
+        for (const n of i.notes) hit.notes.add(n.replace(/\s+/g, ' ').trim());
+        hits.set(i.title, hit);
+      }
+    }
+  }
+  const mjmlLines = issue.mjml.split('\n');
+  const out: Finding[] = [];
+  for (const [title, hit] of hits) {
+    const at = locateInTemplates(title, hit.line ? mjmlLines[hit.line - 1] : undefined, src) ?? { file: issue.file };
+    // The first sentence of caniemail's first note says why; the rest is for caniemail.com.
+    const note = [...hit.notes][0]?.split(/(?<=\.)\s/)[0];
+    out.push({
+      severity: 'warning',
+      rule: 'client-support',
+      message: `"${title}" is not supported by ${[...hit.clients].join(', ')}${note ? ` (${note.replace(/\.$/, '')})` : ''}: make sure the email still reads well without it`,
+      ...at,
+    });
+  }
+  return out;
+}
+
+/** A CSS property title ("overflow", "word-wrap"), as opposed to "@media" or "<svg> element". */
+const isProperty = (title: string) => /^[a-z][a-z-]*$/.test(title);
+
+/** caniemail matches property names by prefix ("overflow" inside "overflow-wrap"): keep real uses only. */
+function reallyUsed(title: string, html: string): boolean {
+  if (!isProperty(title)) return true;
+  return new RegExp(`(?<![-\\w])${title}\\s*:`).test(html);
+}
+
+/**
+ * The template line a feature comes from. CSS in a <style> block is located by its text
+ * (caniemail's positions there are relative to the stylesheet); an element or attribute by
+ * the compiled MJML line, matched against template lines with `{{…}}` as wildcards.
+ */
+function locateInTemplates(title: string, mjmlLine: string | undefined, src: SourceIndex) {
+  const files = src.templateFiles().filter((f) => f.endsWith('.mjml'));
+  if (isProperty(title)) return src.find(files, new RegExp(`(?<![-\\w])${title}\\s*:`));
+  if (title.startsWith('@')) return src.find(files, new RegExp(escapeRegExp(title)));
+  if (!mjmlLine?.trim()) return undefined;
+  const target = mjmlLine.trim();
+  for (const file of files) {
+    const lines = src.lines(file) ?? [];
+    const i = lines.findIndex((l) => {
+      const t = l.trim();
+      if (t === target) return true;
+      const literal = t.split(/\{\{\{?[^}]*\}?\}\}/);
+      // A line that is mostly {{…}} would match anything.
+      if (literal.join('').trim().length < 12) return false;
+      return new RegExp(`^${literal.map(escapeRegExp).join('[\\s\\S]*?')}$`).test(target);
+    });
+    if (i >= 0) return { file, line: i + 1 };
+  }
+  return undefined;
+}

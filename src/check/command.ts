@@ -1,0 +1,23 @@
+/** `roundup check`: render and preflight issues, print findings, exit 1 on any error. */
+import { listIssueFiles } from '../commands/build.js';
+import { loadConfig } from '../config.js';
+import { ErrorCodes, RoundupError } from '../errors.js';
+import { loadTemplates } from '../render/templates.js';
+import { formatReports, reportsJson } from './report.js';
+import { checkFiles } from './run.js';
+
+export async function runCheckCommand(files: string[], opts: { json: boolean; root?: string }): Promise<void> {
+  const root = opts.root ?? process.cwd();
+  const config = loadConfig(root);
+  const templates = loadTemplates(root);
+  const targets = files.length ? files : listIssueFiles(root);
+  if (!targets.length) {
+    throw new RoundupError(ErrorCodes.NOT_FOUND, 'no issues to check: add a Markdown file to issues/', { file: 'issues/' });
+  }
+  const reports = await checkFiles(targets, { root, config, templates });
+  process.stdout.write(opts.json ? reportsJson(reports) : formatReports(reports));
+  const errors = reports.flatMap((r) => r.findings).filter((f) => f.severity === 'error').length;
+  if (errors) {
+    throw new RoundupError(ErrorCodes.CHECK, `preflight found ${errors} error(s): fix them before sending`, {}, 1);
+  }
+}

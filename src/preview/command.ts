@@ -1,0 +1,1 @@
+export async function runPreview(_f: string|undefined, _o: {port:string}): Promise<void> {}

@@ -1,0 +1,1 @@
+export async function runShots(_f: string[], _o: {out:string}): Promise<void> {}
