@@ -1,0 +1,146 @@
+/**
+ * `roundup archive [--out DIR]`: the public web archive (IO; the pages are built by the pure
+ * functions in archive-site.ts and feeds.ts).
+ *
+ * Each issue is rendered like an email and personalised with neutral values: no reader (so
+ * fallbacks such as "colleague" show) and, instead of a personal unsubscribe link, the
+ * generic `/u/` page of `roundup serve`. No token ever reaches the public site.
+ *
+ * The site is written to a fresh folder beside DIR and swapped in, so a server reading DIR
+ * never sees half an archive, and an issue turned back into a draft disappears. A folder that
+ * is not empty and not a previous archive (no marker file) is never replaced.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { listIssueFiles } from '../commands/build.js';
+import { loadConfig, type Config } from '../config.js';
+import { ErrorCodes, RoundupError } from '../errors.js';
+import { personalise, renderIssueFile } from '../render/index.js';
+import { fill, hasMarker, resolveValues, type MergeValues } from '../render/merge.js';
+import { loadTemplates, type TemplateSet } from '../render/templates.js';
+import { unsubscribeBase } from '../sample.js';
+import { FEED_FILES, indexPage, issuePage, siteName, type ArchiveEntry, type Site } from './archive-site.js';
+import { buildFeeds } from './feeds.js';
+import { brandOf } from './html.js';
+
+export const DEFAULT_ARCHIVE_DIR = path.join('dist', 'archive');
+/** Marks a folder as ours to replace. */
+export const ARCHIVE_MARKER = '.roundup-archive';
+
+/** The values an archive page is personalised with: nobody in particular. */
+export function neutralValues(config: Config): MergeValues {
+  return { recipient: {}, unsubscribeUrl: `${unsubscribeBase(config)}/u/` };
+}
+
+export interface ArchiveResult {
+  out: string;
+  entries: ArchiveEntry[];
+  /** Issue files left out because their front-matter says `draft: true`. */
+  drafts: string[];
+}
+
+/** Render every published issue (drafts skipped). Throws on the first issue that fails. */
+export async function collectEntries(root: string, config: Config, templates: TemplateSet): Promise<{ entries: ArchiveEntry[]; drafts: string[] }> {
+  const entries: ArchiveEntry[] = [];
+  const drafts: string[] = [];
+  const values = neutralValues(config);
+  for (const file of listIssueFiles(root)) {
+    const issue = await renderIssueFile(file, { root, config, templates });
+    if (issue.meta.draft) {
+      drafts.push(issue.file);
+      continue;
+    }
+    if (config.validation === 'strict' && issue.mjmlErrors.length) {
+      const e = issue.mjmlErrors[0];
+      throw new RoundupError(ErrorCodes.MJML, `MJML line ${e.line} (${e.tagName}): ${e.message} [from template "${issue.meta.template}"]`, {
+        file: issue.file,
+      });
+    }
+    const p = personalise(issue, values);
+    const preheader = fill(issue.preheader, resolveValues(issue.refs, values), false);
+    if (hasMarker(p.html) || hasMarker(p.subject)) {
+      throw new RoundupError(ErrorCodes.TEMPLATE, 'a recipient field was left unfilled in the archive page', { file: issue.file });
+    }
+    entries.push({
+      slug: issue.slug,
+      title: issue.meta.title,
+      subject: p.subject,
+      date: issue.meta.date,
+      preheader,
+      url: issue.webUrl,
+      html: p.html,
+    });
+  }
+  return { entries, drafts };
+}
+
+export function siteFor(config: Config, entries: readonly ArchiveEntry[]): Site {
+  return {
+    base: config.siteUrl.replace(/\/+$/, ''),
+    name: siteName(entries, config.organisation),
+    locale: config.locale,
+    brand: brandOf(config),
+  };
+}
+
+/** Every file of the site, by path relative to its root. Pure. */
+export function siteFiles(entries: readonly ArchiveEntry[], site: Site): Map<string, string> {
+  const files = new Map<string, string>();
+  files.set('index.html', indexPage(entries, site));
+  const { rss, atom } = buildFeeds(entries, site);
+  files.set(FEED_FILES.rss, rss);
+  files.set(FEED_FILES.atom, atom);
+  for (const e of entries) files.set(`${e.slug}/index.html`, issuePage(e, site));
+  files.set(ARCHIVE_MARKER, `Built by roundup archive. This folder is replaced on every build.\n${entries.map((e) => e.slug).join('\n')}\n`);
+  return files;
+}
+
+const rel = (p: string) => path.relative(process.cwd(), p) || p;
+
+/** Refuse to replace a folder we did not make. */
+function assertReplaceable(out: string): void {
+  if (!existsSync(out)) return;
+  let names: string[];
+  try {
+    names = readdirSync(out);
+  } catch {
+    throw new RoundupError(ErrorCodes.EXISTS, 'is not a folder: choose another --out', { file: rel(out) });
+  }
+  if (names.length && !names.includes(ARCHIVE_MARKER)) {
+    throw new RoundupError(
+      ErrorCodes.EXISTS,
+      `is not empty and was not made by roundup archive; it would be replaced: choose another --out or empty it`,
+      { file: rel(out) },
+    );
+  }
+}
+
+function writeSite(out: string, files: Map<string, string>): void {
+  assertReplaceable(out);
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const fresh = `${out}.new-${tag}`;
+  const old = `${out}.old-${tag}`;
+  try {
+    for (const [name, text] of files) {
+      const file = path.join(fresh, name);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    }
+    if (existsSync(out)) renameSync(out, old);
+    renameSync(fresh, out);
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
+    rmSync(old, { recursive: true, force: true });
+  }
+}
+
+export async function buildArchive(opts: { root?: string; out?: string } = {}): Promise<ArchiveResult> {
+  const root = opts.root ?? process.cwd();
+  const config = loadConfig(root);
+  const templates = loadTemplates(root);
+  const out = path.resolve(root, opts.out ?? DEFAULT_ARCHIVE_DIR);
+  const { entries, drafts } = await collectEntries(root, config, templates);
+  writeSite(out, siteFiles(entries, siteFor(config, entries)));
+  return { out, entries, drafts };
+}
