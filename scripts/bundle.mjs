@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+/**
+ * Bundles the CLI into lib/bundle/ so a cold `roundup build` does not resolve and read the
+ * ~640 files that mjml and its dependencies are spread across (that alone cost more than the
+ * render itself). Commands loaded lazily become separate chunks, so `build` loads no SMTP,
+ * SQLite or browser code. tsc still compiles src/ to lib/ for the benchmark and type-check.
+ */
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = path.join(root, 'lib/bundle');
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/cli.ts'],
+  outdir,
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
+  // Native addons and the browser driver stay in node_modules.
+  external: ['better-sqlite3', 'playwright-core', 'axe-core', 'fsevents', 'uglify-js'],
+  // CommonJS dependencies (mjml, nodemailer…) call require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __roundupRequire } from 'node:module'; const require = __roundupRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
