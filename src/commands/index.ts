@@ -5,9 +5,11 @@
 import type { Command } from 'commander';
 import { registerPreviewCommands } from './preview.js';
 import { registerPublishCommands } from './publish.js';
+import { registerSendCommands } from './send.js';
 
 export function registerAll(program: Command): void {
   registerPreviewCommands(program);
   registerPublishCommands(program);
+  registerSendCommands(program);
   void program;
 }

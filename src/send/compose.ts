@@ -44,8 +44,14 @@ export function formatMailbox(m: Mailbox): string {
   return `${encodeWord(name, 'Q', 52)} <${m.email}>`;
 }
 
+/** A header with free text (names, subject): folded before a space, so each continuation starts with one. */
 function header(name: string, value: string): string {
-  return foldLines(`${name}: ${value}`, 76, true) + '\r\n';
+  return foldLines(`${name}: ${value}`, 76, false) + '\r\n';
+}
+
+/** A header that is one token (a Message-ID, a URL): never folded inside; lines may reach 998. */
+function tokenHeader(name: string, value: string): string {
+  return `${name}: ${value}\r\n`;
 }
 
 /** RFC 5322 date with a numeric zone ("+0000" rather than the obsolete "GMT"). */
@@ -60,10 +66,10 @@ export function composeMessage(m: ComposeInput): string {
   if (m.replyTo) h += header('Reply-To', m.replyTo);
   h += header('To', formatMailbox(m.to));
   h += header('Subject', encodeWords(headerSafe(m.subject), 'Q', 52));
-  h += header('Date', rfc5322Date(m.date));
-  h += header('Message-ID', m.messageId);
+  h += tokenHeader('Date', rfc5322Date(m.date));
+  h += tokenHeader('Message-ID', m.messageId);
   h += header('List-Id', headerSafe(m.listId));
-  h += header('List-Unsubscribe', `<${m.unsubscribeUrl}>, <${m.unsubscribeMailto}>`);
+  h += tokenHeader('List-Unsubscribe', `<${m.unsubscribeUrl}>,\r\n <${m.unsubscribeMailto}>`);
   // RFC 8058: a POST of this body to the https URL unsubscribes without further interaction.
   h += 'List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n';
   for (const [k, v] of Object.entries(m.extra ?? {})) h += header(k, encodeWords(headerSafe(v), 'Q', 52));

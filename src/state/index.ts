@@ -13,6 +13,7 @@ export {
   findSend,
   listFailures,
   markFinished,
+  recentSendMinutes,
   recoverInterrupted,
   requeueFailed,
   sendsForIssue,

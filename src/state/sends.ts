@@ -260,3 +260,17 @@ export class SendLedger {
     return countByStatus(this.db, this.sendId);
   }
 }
+
+/**
+ * Messages started per minute since `sinceMs`, across every send: seeds the hourly/daily caps
+ * so a restarted sender counts what the last run already sent.
+ */
+export function recentSendMinutes(db: StateDb, sinceMs: number): [number, number][] {
+  const rows = db
+    .prepare(
+      `SELECT substr(sending_at, 1, 16) AS minute, count(*) AS n FROM recipients
+       WHERE sending_at >= ? GROUP BY minute`,
+    )
+    .all(new Date(sinceMs).toISOString()) as { minute: string; n: number }[];
+  return rows.map((r) => [Date.parse(r.minute + ':00.000Z'), r.n]);
+}

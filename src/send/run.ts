@@ -1,0 +1,328 @@
+/**
+ * `roundup send`, start to finish: prepare (render once, read list, preflight), take the send
+ * lock, bring the state in line with the list, show what will happen, confirm, deliver, report.
+ *
+ * All terminal IO goes through `SendIO`, so tests drive the same code with their own servers
+ * and a captured output. Nothing here calls process.exit: outcomes that need a non-zero exit
+ * are thrown as RoundupError with the right exit code.
+ */
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { ErrorCodes, RoundupError } from '../errors.js';
+import { checkEmail } from '../lists/email.js';
+import { listSummary } from '../lists/report.js';
+import { openState, type StateDb } from '../state/db.js';
+import { acquireSendLock, type SendLock } from '../state/lock.js';
+import {
+  SendLedger,
+  countByStatus,
+  ensureSend,
+  markFinished,
+  recentSendMinutes,
+  recoverInterrupted,
+  requeueFailed,
+  syncRecipients,
+  type StatusCounts,
+} from '../state/sends.js';
+import { loadSecret } from '../unsubscribe/token.js';
+import { mask } from './mask.js';
+import { createMessageFactory, type MessageFactory } from './message.js';
+import { messageIdFor, testMessageId } from './message-id.js';
+import { readerOf, runSendLoop, type SendLoopResult } from './orchestrator.js';
+import { prepareSend, type PreparedSend } from './prepare.js';
+import { createProgress } from './progress.js';
+import { RateLimiter } from './rate-limit.js';
+import { createTransport, type Transport } from './transport.js';
+
+export interface SendOptions {
+  list: string;
+  smtp?: string;
+  rate?: number;
+  concurrency?: number;
+  dryRun?: boolean;
+  /** --test a@x,b@y */
+  test?: string;
+  yes?: boolean;
+  retryFailed?: boolean;
+  verbose?: boolean;
+}
+
+export interface SendIO {
+  out(line: string): void;
+  err(line: string): void;
+  /** Ask yes/no on the terminal. Only called when `interactive`. */
+  confirm(question: string): Promise<boolean>;
+  /** stdin is a terminal: confirmation is possible. */
+  interactive: boolean;
+  /** Aborted on Ctrl-C: finish in-flight messages and stop. */
+  signal?: AbortSignal;
+  progressStream?: NodeJS.WriteStream;
+  /** Environment for SMTP_URL (after .env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface SendSummary {
+  issue: string;
+  list: string;
+  transport: string;
+  stop: SendLoopResult['stop'] | 'nothing-to-send' | 'dry-run' | 'declined';
+  counts: StatusCounts;
+  thisRun?: SendLoopResult;
+  possibleDuplicates: number;
+  seconds: number;
+}
+
+/** Exit statuses beyond 1 (user mistakes): scripts can tell a paused send from a broken one. */
+export const EXIT_PAUSED = 3;
+export const EXIT_INTERRUPTED = 130;
+
+export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, root = process.cwd()): Promise<SendSummary> {
+  const prep = await prepareSend(issueArg, opts.list, { root });
+  const { config, issue, list } = prep;
+  const settings = effectiveSettings(config, opts);
+  for (const w of prep.warnings) io.err(`warning: ${w}`);
+
+  const transport = opts.dryRun
+    ? null
+    : await createTransport({
+        smtp: opts.smtp,
+        envUrl: (io.env ?? process.env).SMTP_URL,
+        outboxDir: path.join(root, 'outbox', issue.slug),
+        timeout: config.send.timeout,
+      });
+  const transportText = transport?.describe ?? 'none (dry run: nothing is delivered)';
+  const secret = loadSecret(config, root);
+
+  if (opts.test) return sendTests(prep, opts.test, transport, transportText, secret, io);
+
+  const db = openState(config, { root });
+  let lock: SendLock | undefined;
+  try {
+    const label = `${issue.slug} to list ${list.ref.name}`;
+    if (opts.dryRun) return await dryRun(db, prep, secret, io, opts);
+    const send = ensureSend(db, issue.slug, list.ref.name, issue.meta.subject);
+
+    lock = acquireSendLock(db, send.id, label);
+    if (lock.tookOverFrom) io.err(`note: the previous send (process ${lock.tookOverFrom.pid}) stopped without finishing; resuming`);
+    syncRecipients(db, send, list.recipients, (r) => messageIdFor(issue.slug, list.ref.name, r.key, config.from.email));
+    const uncertain = recoverInterrupted(db, send.id);
+    if (opts.retryFailed) {
+      const n = requeueFailed(db, send.id);
+      io.err(`retrying ${n} failed reader${n === 1 ? '' : 's'}`);
+    }
+    const before = countByStatus(db, send.id);
+    printPlan(io, prep, transportText, before, uncertain, settings);
+
+    const started = Date.now();
+    const summary = (stop: SendSummary['stop'], thisRun?: SendLoopResult): SendSummary => ({
+      issue: issue.slug,
+      list: list.ref.name,
+      transport: transportText,
+      stop,
+      counts: countByStatus(db, send.id),
+      thisRun,
+      possibleDuplicates: uncertain,
+      seconds: (Date.now() - started) / 1000,
+    });
+
+    if (before.queued === 0) {
+      io.out(
+        before.sent > 0
+          ? `nothing to send: all ${before.sent} readers on ${list.ref.name} already have ${issue.slug}` +
+              (before.failed ? ` (${before.failed} failed: see roundup status ${issue.slug}, or add --retry-failed)` : '')
+          : 'nothing to send: no readers to send to',
+      );
+      markFinished(db, send.id);
+      return summary('nothing-to-send');
+    }
+    if (!opts.yes) {
+      if (!io.interactive) {
+        throw new RoundupError(ErrorCodes.USAGE, 'not a terminal, so cannot ask for confirmation: add --yes to send');
+      }
+      if (!(await io.confirm(`Send to ${before.queued} reader${before.queued === 1 ? '' : 's'}? [y/N] `))) {
+        io.out('not sent');
+        return summary('declined');
+      }
+    }
+
+    const ledger = new SendLedger(db, send.id);
+    const limiter = new RateLimiter({
+      rate: settings.rate,
+      perHour: config.send.perHour,
+      perDay: config.send.perDay,
+      seed: config.send.perHour || config.send.perDay ? recentSendMinutes(db, Date.now() - 86_400_000) : undefined,
+    });
+    const progress = await createProgress({ total: before.queued, stream: io.progressStream, verbose: opts.verbose });
+    let done = 0;
+    let failed = 0;
+    const result = await runSendLoop({
+      ledger,
+      makeMessage: createMessageFactory({ issue, config, list: list.ref.name, secret }),
+      transport: transport!,
+      limiter,
+      concurrency: settings.concurrency,
+      maxAttempts: config.send.maxAttempts,
+      pauseAfterFailures: config.send.pauseAfterFailures,
+      retryDelay: config.send.retryDelay,
+      messagesPerConnection: config.send.messagesPerConnection,
+      signal: io.signal,
+      log: (l) => progress.note(l),
+      onCommitted: (outcomes) => {
+        for (const o of outcomes) {
+          if (o.kind === 'sent') done++;
+          else if (o.kind === 'failed') {
+            done++;
+            failed++;
+          }
+        }
+        progress.update({ done, failed });
+      },
+    }).finally(() => progress.stop());
+
+    const s = summary(result.stop, result);
+    if (s.counts.queued === 0 && s.counts.sending === 0) markFinished(db, send.id);
+    printSummary(io, s);
+    if (result.stop === 'paused' || result.stop === 'capped') throw new RoundupError(ErrorCodes.SEND, result.message!, {}, EXIT_PAUSED);
+    if (result.stop === 'fatal') throw new RoundupError(ErrorCodes.SEND, result.message!, {}, 1);
+    if (result.stop === 'interrupted') {
+      throw new RoundupError(ErrorCodes.SEND, `interrupted: ${s.counts.queued} readers still to send; run the same command to resume`, {}, EXIT_INTERRUPTED);
+    }
+    return s;
+  } finally {
+    lock?.release();
+    db.close();
+  }
+}
+
+function effectiveSettings(config: Config, opts: SendOptions) {
+  const rate = opts.rate ?? config.send.rate;
+  const concurrency = opts.concurrency ?? config.send.concurrency;
+  if (!Number.isFinite(rate) || rate < 0) throw new RoundupError(ErrorCodes.USAGE, '--rate must be a number of messages per second (0 = unlimited)');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 50) {
+    throw new RoundupError(ErrorCodes.USAGE, '--concurrency must be a whole number from 1 to 50');
+  }
+  return { rate, concurrency };
+}
+
+function printPlan(io: SendIO, prep: PreparedSend, transport: string, c: StatusCounts, uncertain: number, s: { rate: number; concurrency: number }) {
+  const { config, issue, list } = prep;
+  const ls = listSummary(list);
+  io.out(`subject:   ${issue.meta.subject}`);
+  io.out(`from:      ${config.from.name} <${config.from.email}>`);
+  io.out(`list:      ${list.ref.name} (${list.file}: ${ls.valid} readers)`);
+  io.out(
+    `readers:   ${c.queued} to send, ${c.sent} already sent, ${c.suppressed} suppressed, ${c.failed} failed, ` +
+      `${ls.invalid + ls.empty} invalid/empty rows, ${ls.duplicates} duplicates skipped`,
+  );
+  if (ls.invalid) io.out(`           invalid rows are never sent to: roundup lists check ${list.ref.name}`);
+  if (uncertain) {
+    io.out(`resuming:  ${uncertain} reader${uncertain === 1 ? ' was' : 's were'} mid-send when the last run stopped; re-sending with the same Message-ID (possible duplicates)`);
+  }
+  io.out(`transport: ${mask(transport)} (${s.concurrency} connection${s.concurrency === 1 ? '' : 's'}, ${s.rate === 0 ? 'no rate limit' : `${s.rate}/s`})`);
+}
+
+export function printSummary(io: SendIO, s: SendSummary): void {
+  const r = s.thisRun;
+  const rate = r && s.seconds > 0 ? ` in ${s.seconds.toFixed(1)} s (${(r.sent / s.seconds).toFixed(0)}/s)` : '';
+  io.out(
+    `${r ? `sent ${r.sent}, failed ${r.failed}${r.bounced ? ` (${r.bounced} hard bounces suppressed)` : ''}, retried ${r.retried}${rate}. ` : ''}` +
+      `${s.list}: ${s.counts.sent}/${s.counts.total} sent, ${s.counts.failed} failed, ${s.counts.suppressed} suppressed, ${s.counts.queued} still queued` +
+      (s.possibleDuplicates ? `; ${s.possibleDuplicates} possible duplicate${s.possibleDuplicates === 1 ? '' : 's'} (same Message-ID) after an interrupted run` : ''),
+  );
+  if (s.counts.failed) io.out(`failures: roundup status ${s.issue} --list ${s.list}`);
+}
+
+/** `--dry-run`: all the work inside a transaction that is rolled back; no message leaves. */
+async function dryRun(db: StateDb, prep: PreparedSend, secret: Buffer, io: SendIO, opts: SendOptions): Promise<SendSummary> {
+  const { config, issue, list } = prep;
+  const started = Date.now();
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const send = ensureSend(db, issue.slug, list.ref.name, issue.meta.subject);
+    const sendId = send.id;
+    syncRecipients(db, send, list.recipients, (r) => messageIdFor(issue.slug, list.ref.name, r.key, config.from.email));
+    const uncertain = recoverInterrupted(db, sendId);
+    if (opts.retryFailed) requeueFailed(db, sendId);
+    const counts = countByStatus(db, sendId);
+    printPlan(io, prep, 'none (dry run: nothing is delivered)', counts, uncertain, effectiveSettings(config, opts));
+    // Compose every message that would go, so a bad field or an encoding problem shows now.
+    const make = createMessageFactory({ issue, config, list: list.ref.name, secret });
+    const ledger = new SendLedger(db, sendId);
+    let n = 0;
+    let bytes = 0;
+    let largest = 0;
+    for (let page = ledger.nextPage(0, 1000); page.length; page = ledger.nextPage(page[page.length - 1].id, 1000)) {
+      for (const row of page) {
+        const size = Buffer.byteLength(make(readerOf(row)).raw);
+        n++;
+        bytes += size;
+        largest = Math.max(largest, size);
+      }
+    }
+    io.out(`dry run: composed ${n} message${n === 1 ? '' : 's'} (average ${n ? Math.round(bytes / n / 1024) : 0} KB, largest ${Math.round(largest / 1024)} KB); nothing sent, state unchanged`);
+    return { issue: issue.slug, list: list.ref.name, transport: 'dry run', stop: 'dry-run', counts, possibleDuplicates: uncertain, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    db.exec('ROLLBACK');
+  }
+}
+
+/** `--test a@x,b@y`: a [TEST] copy to each address; the list's send state is not touched. */
+async function sendTests(
+  prep: PreparedSend,
+  addresses: string,
+  transport: Transport | null,
+  transportText: string,
+  secret: Buffer,
+  io: SendIO,
+): Promise<SendSummary> {
+  const { config, issue, list } = prep;
+  const targets = addresses.split(',').map((a) => a.trim()).filter(Boolean);
+  if (!targets.length) throw new RoundupError(ErrorCodes.USAGE, '--test needs one or more addresses: --test you@firm.example,editor@firm.example');
+  const checked = targets.map((a) => {
+    const c = checkEmail(a);
+    if (!c.ok) throw new RoundupError(ErrorCodes.USAGE, `--test: ${c.reason}`);
+    return c;
+  });
+  const make: MessageFactory = createMessageFactory({
+    issue,
+    config,
+    list: list.ref.name,
+    secret,
+    subjectPrefix: '[TEST] ',
+  });
+  let ok = 0;
+  for (const c of checked) {
+    // Personalise as the list would for that reader, or as the sample recipient.
+    const row = list.recipients.find((r) => r.key === c.key);
+    const fields = row ? row.fields : { ...config.sampleRecipient, email: c.address };
+    const msg = make({ email: c.address, name: fields.name ?? '', fields, messageId: testMessageId(config.from.email) });
+    if (!transport) {
+      io.out(`dry run: [TEST] for ${c.address} composed (${Math.round(Buffer.byteLength(msg.raw) / 1024)} KB), not sent`);
+      continue;
+    }
+    let channel;
+    try {
+      channel = await transport.open();
+      const d = await channel.send(msg);
+      ok++;
+      io.out(`test sent to ${c.address}: ${mask(d.response)}`);
+    } catch (e) {
+      const { classifySmtpError } = await import('./classify.js');
+      io.err(`test to ${c.address} failed: ${classifySmtpError(e).response}`);
+    } finally {
+      channel?.close();
+    }
+  }
+  if (transport && ok < checked.length) {
+    throw new RoundupError(ErrorCodes.SEND, `${checked.length - ok} of ${checked.length} test messages failed (through ${mask(transportText)})`);
+  }
+  return {
+    issue: issue.slug,
+    list: list.ref.name,
+    transport: transportText,
+    stop: 'done',
+    counts: { queued: 0, sending: 0, sent: ok, failed: checked.length - ok, suppressed: 0, total: checked.length, possibleDuplicates: 0 },
+    possibleDuplicates: 0,
+    seconds: 0,
+  };
+}
