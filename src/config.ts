@@ -21,6 +21,8 @@ const url = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) UR
 export const ConfigSchema = z
   .object({
     organisation: z.string({ error: 'must be the organisation name, e.g. "Hartwell & Finch LLP"' }).min(1),
+    /** Newsletter name for `roundup new` when no issue of the chosen template exists yet. */
+    title: z.string({ error: 'must be the newsletter name, e.g. "Integrated care roundup"' }).min(1).optional(),
     address: z.string({ error: 'must be the postal address shown in every footer (required by anti-spam law)' }).min(1),
     from: z
       .object({ name: z.string().min(1), email })

@@ -20,13 +20,13 @@ export function registerPublishCommands(program: Command): void {
     .description('start an issue: issues/<YYYY-MM>.md from templates/scaffold.md (default: next month); never overwrites')
     .option('--date <YYYY-MM>', 'month of the issue (default: next month)')
     .option('--template <name>', 'layout in templates/ (roundup or digest)', 'roundup')
-    .option('--title <text>', "newsletter name (default: the latest issue's title)")
+    .option('--title <text>', "newsletter name (default: the latest issue's, else config title)")
     .action(async (opts: { date?: string; template: string; title?: string }) => {
       const path = await import('node:path');
       const { createIssue } = await import('../publish/new-issue.js');
       const file = createIssue(opts);
       const shown = path.relative(process.cwd(), file) || file;
-      process.stdout.write(`created ${shown}: replace every TODO, then run roundup build ${shown}\n`);
+      process.stdout.write(`created ${shown}: replace every TODO (roundup check ${shown} lists what is left)\n`);
     });
 
   program

@@ -58,7 +58,7 @@ export function createIssue(opts: NewIssueOptions = {}): string {
   if (opts.title !== undefined && opts.title.trim() === '') {
     throw new RoundupError(ErrorCodes.USAGE, '--title must not be empty');
   }
-  const title = opts.title?.trim() ?? pickTitle(existingMeta(root), template, config.organisation);
+  const title = opts.title?.trim() ?? pickTitle(existingMeta(root), template, config);
 
   const scaffoldFile = scaffoldFileFor(root, template);
   let source: string;

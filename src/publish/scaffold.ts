@@ -85,13 +85,17 @@ export function parseIssueMonth(arg: string): IssueMonth | null {
 
 /**
  * The newsletter's name for a new issue: the latest issue of the same template (a weekly
- * digest and a monthly roundup have different names), else the latest issue of any template,
- * else a name made from the organisation.
+ * digest and a monthly roundup have different names), else config `title`, else the latest
+ * issue of any template, else a name made from the organisation.
  */
-export function pickTitle(existing: readonly Pick<IssueMeta, 'title' | 'date' | 'template'>[], template: string, organisation: string): string {
+export function pickTitle(
+  existing: readonly Pick<IssueMeta, 'title' | 'date' | 'template'>[],
+  template: string,
+  fallback: { title?: string; organisation: string },
+): string {
   const newest = (xs: readonly Pick<IssueMeta, 'title' | 'date' | 'template'>[]) =>
     [...xs].sort((a, b) => b.date.localeCompare(a.date))[0]?.title;
-  return newest(existing.filter((m) => m.template === template)) ?? newest(existing) ?? `${organisation} roundup`;
+  return newest(existing.filter((m) => m.template === template)) ?? fallback.title ?? newest(existing) ?? `${fallback.organisation} roundup`;
 }
 
 /** Values for the scaffold; the subject names the month ("…, December 2026"). */

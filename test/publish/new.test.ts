@@ -36,10 +36,14 @@ describe('scaffold (pure)', () => {
       { title: 'New roundup', date: '2026-10-01', template: 'roundup' },
       { title: 'Weekly', date: '2026-11-20', template: 'digest' },
     ];
-    expect(pickTitle(issues, 'roundup', 'Org')).toBe('New roundup');
-    expect(pickTitle(issues, 'digest', 'Org')).toBe('Weekly');
-    expect(pickTitle(issues, 'other', 'Org')).toBe('Weekly');
-    expect(pickTitle([], 'roundup', 'Org')).toBe('Org roundup');
+    const org = { organisation: 'Org' };
+    expect(pickTitle(issues, 'roundup', org)).toBe('New roundup');
+    expect(pickTitle(issues, 'digest', { ...org, title: 'Configured' })).toBe('Weekly');
+    expect(pickTitle(issues, 'other', org)).toBe('Weekly');
+    // Config `title` names a newsletter that has no issue of this template yet.
+    expect(pickTitle(issues, 'other', { ...org, title: 'Configured' })).toBe('Configured');
+    expect(pickTitle([], 'roundup', { ...org, title: 'Configured' })).toBe('Configured');
+    expect(pickTitle([], 'roundup', org)).toBe('Org roundup');
   });
 
   it('quotes front-matter values so a title with YAML syntax stays text', () => {
@@ -114,10 +118,14 @@ describe('roundup new (CLI)', () => {
     expect(issue.mjmlErrors).toEqual([]);
   });
 
-  it('uses --title, and the organisation when there is no issue yet', () => {
+  it('uses --title, config title, and the organisation when there is no issue yet', () => {
     const dir = makeProject();
     expect(runCli(['new', '--date', '2027-01'], dir).code).toBe(0);
     expect(readFileSync(path.join(dir, 'issues/2027-01.md'), 'utf8')).toContain('title: "Hartwell & Finch LLP roundup"');
+    const configFile = path.join(dir, 'roundup.config.yaml');
+    writeFileSync(configFile, `${readFileSync(configFile, 'utf8')}title: Care Law Monthly\n`);
+    expect(runCli(['new', '--date', '2027-03', '--template', 'digest'], dir).code).toBe(0);
+    expect(readFileSync(path.join(dir, 'issues/2027-03.md'), 'utf8')).toContain('title: "Care Law Monthly"');
     expect(runCli(['new', '--date', '2027-02', '--title', 'Care Law: monthly'], dir).code).toBe(0);
     expect(readFileSync(path.join(dir, 'issues/2027-02.md'), 'utf8')).toContain('subject: "Care Law: monthly, February 2027"');
   });
