@@ -16,7 +16,8 @@ import type { Finding } from './types.js';
 
 export function checkLang(issue: RenderedIssue, html: string, src: SourceIndex): Finding[] {
   const m = /<html\b[^>]*\blang="([^"]*)"/i.exec(html);
-  if (m && m[1].trim()) return [];
+  // MJML writes lang="und" (undetermined) when the layout sets none.
+  if (m && m[1].trim() && m[1].trim().toLowerCase() !== 'und') return [];
   const layout = src.display(`templates/${issue.meta.template}.mjml`);
   const at = src.find([layout], /<mjml\b/) ?? { file: layout };
   return [{ severity: 'warning', rule: 'html-lang', message: 'the email has no lang attribute, so screen readers guess the language: write <mjml lang="{{lang}}"> in the layout', ...at }];

@@ -91,25 +91,11 @@ function reallyUsed(title: string, html: string): boolean {
 /**
  * The template line a feature comes from. CSS in a <style> block is located by its text
  * (caniemail's positions there are relative to the stylesheet); an element or attribute by
- * the compiled MJML line, matched against template lines with `{{…}}` as wildcards.
+ * its line in the compiled MJML.
  */
 function locateInTemplates(title: string, mjmlLine: string | undefined, src: SourceIndex) {
   const files = src.templateFiles().filter((f) => f.endsWith('.mjml'));
   if (isProperty(title)) return src.find(files, new RegExp(`(?<![-\\w])${title}\\s*:`));
   if (title.startsWith('@')) return src.find(files, new RegExp(escapeRegExp(title)));
-  if (!mjmlLine?.trim()) return undefined;
-  const target = mjmlLine.trim();
-  for (const file of files) {
-    const lines = src.lines(file) ?? [];
-    const i = lines.findIndex((l) => {
-      const t = l.trim();
-      if (t === target) return true;
-      const literal = t.split(/\{\{\{?[^}]*\}?\}\}/);
-      // A line that is mostly {{…}} would match anything.
-      if (literal.join('').trim().length < 12) return false;
-      return new RegExp(`^${literal.map(escapeRegExp).join('[\\s\\S]*?')}$`).test(target);
-    });
-    if (i >= 0) return { file, line: i + 1 };
-  }
-  return undefined;
+  return mjmlLine ? src.templateLineFor(mjmlLine) : undefined;
 }

@@ -6,10 +6,11 @@ import type { Finding } from './types.js';
 export function checkMjml(issue: RenderedIssue, src: SourceIndex): Finding[] {
   // The MJML comes from a layout and its components: the layout file is where to start looking.
   const layout = src.display(`templates/${issue.meta.template}.mjml`);
+  const lines = issue.mjml.split('\n');
   return issue.mjmlErrors.map((e) => ({
     severity: 'error' as const,
     rule: 'mjml',
-    message: `MJML line ${e.line} <${e.tagName}>: ${e.message} (in the compiled MJML of ${issue.file}, see dist/${issue.slug}/email.mjml; fix the template)`,
-    file: layout,
+    message: `<${e.tagName}>: ${e.message} (line ${e.line} of the compiled MJML, dist/${issue.slug}/email.mjml): fix the template`,
+    ...(src.templateLineFor(lines[e.line - 1] ?? '') ?? { file: layout }),
   }));
 }

@@ -72,6 +72,28 @@ export class SourceIndex {
     return out;
   }
 
+  /**
+   * The template line that produced a line of compiled MJML: the same text once `{{…}}`
+   * expressions are treated as wildcards. Lines that are mostly expressions are skipped (they
+   * would match anything).
+   */
+  templateLineFor(mjmlLine: string): SourcePos | undefined {
+    const target = mjmlLine.trim();
+    if (!target) return undefined;
+    for (const file of this.templateFiles().filter((f) => f.endsWith('.mjml'))) {
+      const lines = this.lines(file) ?? [];
+      const i = lines.findIndex((l) => {
+        const t = l.trim();
+        if (t === target) return true;
+        const literal = t.split(/\{\{\{?[^}]*\}?\}\}/);
+        if (literal.length < 2 || literal.join('').trim().length < 12) return false;
+        return new RegExp(`^${literal.map(escapeRegExp).join('[\\s\\S]*?')}$`).test(target);
+      });
+      if (i >= 0) return { file, line: i + 1 };
+    }
+    return undefined;
+  }
+
   /** Display path of a file under the project root. */
   display(rel: string): string {
     return path.relative(process.cwd(), path.join(this.root, rel)) || rel;

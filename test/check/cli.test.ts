@@ -1,0 +1,58 @@
+/** `roundup check` and the build's preflight through the compiled CLI, as users run them. */
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/project.js';
+import { checkProject, lineOf } from './helpers.js';
+
+describe('roundup check (CLI)', () => {
+  it('passes the sample issues (warnings only, exit 0)', () => {
+    const dir = checkProject();
+    const r = runCli(['check', 'issues/2026-11.md', 'issues/weekly-2026-47.md'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2 issue\(s\) checked: 0 error\(s\), \d+ warning\(s\)/);
+    expect(r.stdout).not.toMatch(/^Errors/m);
+  });
+
+  it('groups findings by severity, one line each with file:line, and exits 1', () => {
+    const dir = checkProject();
+    const r = runCli(['check', 'issues/links.md'], dir);
+    expect(r.code).toBe(1);
+    const out = r.stdout;
+    expect(out.indexOf('Errors (6)')).toBeLessThan(out.indexOf('Warnings ('));
+    expect(out).toContain(`issues/links.md:${lineOf(dir, 'issues/links.md', '[hash link](#)')}: link URL is a bare "#" placeholder`);
+    expect(r.stderr.trim()).toBe('roundup: preflight found 6 error(s): fix them before sending');
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('--json prints machine-readable findings on stdout', () => {
+    const dir = checkProject();
+    const r = runCli(['check', '--json', 'issues/images.md', 'issues/2026-11.md'], dir);
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout) as { ok: boolean; errors: number; issues: { file: string; findings: { severity: string; rule: string; file: string; line?: number }[] }[] };
+    expect(json.ok).toBe(false);
+    expect(json.issues.map((i) => i.file)).toEqual(['issues/images.md', 'issues/2026-11.md']);
+    expect(json.issues[0].findings).toContainEqual(
+      expect.objectContaining({ severity: 'error', rule: 'image-alt', file: 'issues/images.md', line: lineOf(dir, 'issues/images.md', 'chart.png') }),
+    );
+    expect(json.issues[1].findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  it('reports an issue that cannot render as a located finding and checks the rest', () => {
+    const dir = checkProject();
+    const r = runCli(['check', '--json', 'issues/missing.md', 'issues/2026-11.md'], dir);
+    const json = JSON.parse(r.stdout) as { issues: { findings: { rule: string; file: string }[] }[] };
+    expect(json.issues[0].findings[0]).toMatchObject({ rule: 'render', file: 'issues/missing.md' });
+    expect(json.issues).toHaveLength(2);
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('roundup build runs the preflight', () => {
+  it('prints check findings and exits 1 on a check error', () => {
+    const dir = checkProject();
+    const r = runCli(['build', 'issues/images.md'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error issues/images.md:${lineOf(dir, 'issues/images.md', 'chart.png')}: image "https://img.fixture.example/chart.png" has no alt text`);
+    expect(r.stderr).toContain('1 of 1 issue(s) failed to build');
+  });
+});
