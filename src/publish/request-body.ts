@@ -39,12 +39,15 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
         resolve(Buffer.concat(chunks));
       }
     });
-    req.on('error', (e) => {
+    const fail = (e: Error) => {
       if (!done) {
         done = true;
         reject(e);
       }
-    });
+    };
+    req.on('error', fail);
+    // A client that hangs up mid-body: settle, so the handler does not wait forever.
+    req.on('close', () => fail(new Error('the client closed the connection before sending the whole body')));
   });
 }
 
