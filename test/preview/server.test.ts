@@ -1,0 +1,164 @@
+/**
+ * The preview server in real headless Chromium: index, issue view (both widths, text tab,
+ * inbox row, reader and dark mode), live update without reload, broken input shown and
+ * recovered, and only its own routes served.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../src/preview/browser.js';
+import { startPreviewServer, type PreviewServer } from '../../src/preview/server.js';
+import { makeProject } from '../helpers/project.js';
+
+let dir: string;
+let server: PreviewServer;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  dir = makeProject({ withSampleIssues: true });
+  server = await startPreviewServer({ root: dir, port: 0 });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const issueFile = () => path.join(dir, 'issues/2026-11.md');
+const edit = (file: string, f: (s: string) => string) => writeFileSync(file, f(readFileSync(file, 'utf8')));
+const frameText = (id: string) => page.frameLocator(`#${id}`).locator('body');
+
+describe('preview server', () => {
+  it('listens on 127.0.0.1 only', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('index lists every issue with subject, date, template, size and check status', async () => {
+    await page.goto(server.url + '/');
+    const rows = page.locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+    const first = await rows.nth(0).innerText();
+    expect(first).toContain('Integrated care roundup, November 2026');
+    expect(first).toContain('2026-11-03');
+    expect(first).toContain('roundup');
+    expect(first).toMatch(/\d+\.\d KB/);
+    expect(first).toMatch(/warning|ready to send/);
+    expect(await rows.nth(1).innerText()).toContain('digest');
+  });
+
+  it('issue view shows the email at desktop and phone width, the inbox row and the text tab', async () => {
+    await page.goto(server.url + '/issue/2026-11');
+    await expect.poll(() => frameText('desktop').innerText()).toContain('Joint committees to take on delegated commissioning');
+    await expect.poll(() => frameText('phone').innerText()).toContain('Joint committees');
+    expect((await page.locator('#desktop').boundingBox())!.width).toBeGreaterThanOrEqual(600);
+    expect((await page.locator('#phone').boundingBox())!.width).toBe(375);
+    expect(await page.locator('#from').innerText()).toBe('Hartwell & Finch Health Team');
+    expect(await page.locator('#subject').innerText()).toContain('Integrated care roundup');
+    expect(await page.locator('#preheader').innerText()).toContain('Joint committees get new powers');
+    // The sample recipient fills {{recipient.name}}.
+    expect(await frameText('desktop').innerText()).toContain('Dear Sam Reader');
+
+    await page.click('#tab-text');
+    expect(await page.locator('#pane-html').isHidden()).toBe(true);
+    const text = await page.locator('#text').innerText();
+    expect(text).toContain('1. Joint committees to take on delegated commissioning');
+    expect(text).toContain('https://www.hartwellfinch.example/insights/joint-committees');
+    await page.click('#tab-html');
+    expect(await page.locator('#pane-html').isVisible()).toBe(true);
+  });
+
+  it('switches the sample reader from the example list and toggles dark mode', async () => {
+    await page.goto(server.url + '/issue/2026-11');
+    await page.selectOption('#recipient', { label: 'Priya Shah <priya.shah@example.net>' });
+    await expect.poll(() => frameText('desktop').innerText()).toContain('Dear Priya Shah');
+    // A reader with an empty name gets the fallback.
+    await page.selectOption('#recipient', { label: '(no name) <nora.kim@example.net>' });
+    await expect.poll(() => frameText('desktop').innerText()).toContain('Dear colleague');
+
+    const bg = () => page.frameLocator('#phone').locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
+    await expect.poll(bg).toBe('rgb(242, 239, 233)');
+    await page.check('#dark');
+    await expect.poll(bg).toBe('rgb(21, 23, 26)');
+    expect(page.url()).toContain('dark=1');
+    await page.uncheck('#dark');
+    await expect.poll(bg).toBe('rgb(242, 239, 233)');
+  });
+
+  it('updates the open page within a second of saving the issue, without reloading it', async () => {
+    await page.goto(server.url + '/issue/2026-11');
+    await expect.poll(() => frameText('desktop').innerText()).toContain('Joint committees');
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    const started = Date.now();
+    edit(issueFile(), (s) => s.replace('## Joint committees to take on delegated commissioning', '## Joint committees get delegated commissioning powers'));
+    await expect.poll(() => frameText('desktop').innerText(), { timeout: 5000, intervals: [50] }).toContain('Joint committees get delegated commissioning powers');
+    const elapsed = Date.now() - started;
+    await expect.poll(() => frameText('phone').innerText()).toContain('get delegated commissioning powers');
+    expect(await page.locator('#text').innerText()).toContain('1. Joint committees get delegated commissioning powers');
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    expect(elapsed).toBeLessThan(1000);
+  });
+
+  it('shows broken front-matter with file:line and the fix, then recovers when fixed', async () => {
+    await page.goto(server.url + '/issue/2026-11');
+    await expect.poll(() => page.locator('body').getAttribute('data-state')).toBe('ok');
+    const good = readFileSync(issueFile(), 'utf8');
+    const line = good.split('\n').findIndex((l) => l.startsWith('date:')) + 1;
+    writeFileSync(issueFile(), good.replace('date: 2026-11-03', 'date: 3 November'));
+    const problem = page.locator('#problem');
+    await expect.poll(() => problem.isVisible(), { timeout: 5000 }).toBe(true);
+    expect(await problem.innerText()).toContain(`2026-11.md:${line}: front-matter "date" must be YYYY-MM-DD`);
+    // The index shows it too, and the server is still serving.
+    const index = await (await fetch(server.url + '/')).text();
+    expect(index).toContain(`2026-11.md:${line}: front-matter`);
+
+    writeFileSync(issueFile(), good);
+    await expect.poll(() => problem.isHidden(), { timeout: 5000 }).toBe(true);
+    expect(await page.locator('body').getAttribute('data-state')).toBe('ok');
+  });
+
+  it('re-renders only the issues a change affects', async () => {
+    const versions = () => Object.fromEntries([...server.store.issues.values()].map((e) => [e.slug, e.version]));
+    const before = versions();
+    edit(path.join(dir, 'templates/partials/resource-centre.md'), (s) => s + '\nOne more line.\n');
+    await expect.poll(() => versions()['2026-11'], { timeout: 5000 }).toBeGreaterThan(before['2026-11']);
+    // The digest does not include the partial.
+    expect(versions()['weekly-2026-47']).toBe(before['weekly-2026-47']);
+
+    const mid = versions();
+    edit(path.join(dir, 'roundup.config.yaml'), (s) => s.replace('name: Hartwell & Finch Health Team', 'name: Hartwell & Finch Health'));
+    await expect.poll(() => versions()['weekly-2026-47'], { timeout: 5000 }).toBeGreaterThan(mid['weekly-2026-47']);
+    expect(versions()['2026-11']).toBeGreaterThan(mid['2026-11']);
+  });
+
+  it('serves only its own routes: traversal and unknown paths get 404', async () => {
+    const paths = [
+      '/../roundup.config.yaml',
+      '/issue/../roundup.config.yaml',
+      '/issue/%2e%2e/roundup.config.yaml',
+      '/issue/..%2froundup.config.yaml',
+      '/issue/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd',
+      '/issue/2026-11/../../roundup.config.yaml',
+      '/issue/2026-11/%2e%2e/%2e%2e/issues/2026-11.md',
+      '/issues/2026-11.md',
+      '/templates/roundup.mjml',
+      '/issue/..',
+      '/issue/2026-11/email.mjml',
+      '/%5c..%5croundup.config.yaml',
+    ];
+    const net = await import('node:net');
+    // fetch() would normalise "/../"; send the raw request line instead.
+    const status = (p: string) =>
+      new Promise<number>((resolve, reject) => {
+        const s = net.connect(server.port, '127.0.0.1', () => s.write(`GET ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+        let data = '';
+        s.on('data', (d) => (data += d));
+        s.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(data)?.[1])));
+        s.on('error', reject);
+      });
+    for (const p of paths) expect([p, await status(p)]).toEqual([p, 404]);
+    expect(await status('/issue/2026-11/email.html')).toBe(200);
+  });
+});
