@@ -93,7 +93,7 @@ describe('preview server', () => {
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
     const started = Date.now();
     edit(issueFile(), (s) => s.replace('## Joint committees to take on delegated commissioning', '## Joint committees get delegated commissioning powers'));
-    await expect.poll(() => frameText('desktop').innerText(), { timeout: 5000, intervals: [50] }).toContain('Joint committees get delegated commissioning powers');
+    await expect.poll(() => frameText('desktop').innerText(), { timeout: 5000, interval: 50 }).toContain('Joint committees get delegated commissioning powers');
     const elapsed = Date.now() - started;
     await expect.poll(() => frameText('phone').innerText()).toContain('get delegated commissioning powers');
     expect(await page.locator('#text').innerText()).toContain('1. Joint committees get delegated commissioning powers');
