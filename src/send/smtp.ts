@@ -43,22 +43,37 @@ export class SmtpTransport implements Transport {
       allowInternalNetworkInterfaces: true,
     });
     const channel = new SmtpChannel(conn, timeout);
-    await new Promise<void>((resolve, reject) => {
-      conn.connect((err) => (err ? reject(err) : resolve()));
-    }).catch((e) => {
+    try {
+      // connect()'s callback runs only on success; a refused connection or a 421 greeting
+      // arrives as an 'error' (or a bare 'end'), so settle on those too. Same for login.
+      await settleOn(conn, (done) => conn.connect(() => done()));
+      const auth = s.auth;
+      if (auth) await settleOn(conn, (done) => conn.login({ user: auth.user, pass: auth.pass }, (err) => done(err ?? undefined)));
+    } catch (e) {
       channel.close();
       throw e;
-    });
-    if (s.auth) {
-      await new Promise<void>((resolve, reject) => {
-        conn.login({ user: s.auth!.user, pass: s.auth!.pass }, (err) => (err ? reject(err) : resolve()));
-      }).catch((e) => {
-        channel.close();
-        throw e;
-      });
     }
     return channel;
   }
+}
+
+/** Run an SMTPConnection step whose failure may come as a callback error, an 'error' event or an 'end'. */
+function settleOn(conn: SMTPConnection, step: (done: (err?: Error) => void) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const done = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      conn.off('error', done);
+      conn.off('end', onEnd);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onEnd = () => done(Object.assign(new Error('the SMTP server closed the connection'), { code: 'ECONNECTION' }));
+    conn.once('error', done);
+    conn.once('end', onEnd);
+    step(done);
+  });
 }
 
 class SmtpChannel implements Channel {

@@ -35,6 +35,8 @@ export interface SmtpHooks {
    * The message is captured only when the reply is 'accept'.
    */
   onData?: (to: string, attempt: number, raw: Buffer) => Reply | Promise<Reply>;
+  /** Return true to cut the connection as soon as the first DATA bytes arrive. */
+  dropMidData?: (to: string, attempt: number) => boolean;
 }
 
 export interface TestSmtp {
@@ -67,7 +69,20 @@ export async function startSmtp(hooks: SmtpHooks = {}): Promise<TestSmtp> {
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       let dropped = false;
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('data', (c: Buffer) => {
+        if (dropped) return;
+        if (chunks.length === 0 && hooks.dropMidData) {
+          const to = session.envelope.rcptTo[0].address;
+          const attempt = (state.tries.get(to) ?? 0) + 1;
+          if (hooks.dropMidData(to, attempt)) {
+            state.tries.set(to, attempt);
+            dropped = true;
+            socketOf(server, session)?.destroy();
+            return;
+          }
+        }
+        chunks.push(c);
+      });
       stream.on('end', async () => {
         if (dropped) return;
         const raw = Buffer.concat(chunks);

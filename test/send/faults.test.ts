@@ -1,0 +1,202 @@
+/**
+ * Misbehaving SMTP servers: every fault must end with each reader in a correct final state,
+ * retried when the failure was transient, never mailed twice except with the same Message-ID.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { RoundupError } from '../../src/errors.js';
+import { runSend } from '../../src/send/run.js';
+import { findSend, getSuppression, openState } from '../../src/state/index.js';
+import { captureIO, copiesByReader, makeSendProject, readersCsv, startSmtp, type SendProject, type SmtpHooks, type TestSmtp } from './helpers.js';
+
+let smtp: TestSmtp | undefined;
+afterEach(async () => {
+  await smtp?.close();
+  smtp = undefined;
+  delete process.env.ROUNDUP_STATE_DIR;
+});
+
+async function sendTo(hooks: SmtpHooks, p: SendProject, concurrency = 2) {
+  smtp ??= await startSmtp(hooks);
+  process.env.ROUNDUP_STATE_DIR = p.stateDir;
+  const c = captureIO();
+  const summary = await runSend('bulletin', { list: 'readers', smtp: smtp.url, yes: true, concurrency }, c.io, p.root);
+  return { summary, ...c };
+}
+
+function rows(p: SendProject) {
+  process.env.ROUNDUP_STATE_DIR = p.stateDir;
+  const db = openState(loadConfig(p.root), { root: p.root });
+  const send = findSend(db, 'bulletin', 'readers')!;
+  const r = db
+    .prepare('SELECT email, status, attempts, last_response AS response FROM recipients WHERE send_id = ? ORDER BY id')
+    .all(send.id) as { email: string; status: string; attempts: number; response: string }[];
+  const supp = (e: string) => getSuppression(db, e);
+  return { r, by: new Map(r.map((x) => [x.email, x])), supp, close: () => db.close() };
+}
+
+const onlyOnce = (s: TestSmtp) => [...copiesByReader(s.messages).values()].every((ids) => ids.length === 1);
+
+describe('SMTP faults', () => {
+  it('connection dropped mid-DATA: the reader is retried on a new connection and delivered once', async () => {
+    const p = makeSendProject({ csv: readersCsv(6) });
+    const { summary } = await sendTo({ dropMidData: (to, attempt) => to === 'reader3@example.net' && attempt === 1 }, p);
+    expect(summary.counts).toMatchObject({ sent: 6, failed: 0 });
+    expect(summary.thisRun?.retried).toBe(1);
+    expect(smtp!.tries.get('reader3@example.net')).toBe(2);
+    expect(onlyOnce(smtp!)).toBe(true);
+    const s = rows(p);
+    expect(s.by.get('reader3@example.net')).toMatchObject({ status: 'sent', attempts: 2 });
+    s.close();
+  });
+
+  it('connection dropped after the message but before the reply: retried, never recorded as sent unseen', async () => {
+    const p = makeSendProject({ csv: readersCsv(4) });
+    const { summary } = await sendTo({ onData: (to, attempt) => (to === 'reader2@example.net' && attempt === 1 ? 'drop' : 'accept') }, p);
+    expect(summary.counts).toMatchObject({ sent: 4, failed: 0 });
+    const s = rows(p);
+    expect(s.by.get('reader2@example.net')).toMatchObject({ status: 'sent', attempts: 2 });
+    s.close();
+    expect(smtp!.tries.get('reader2@example.net')).toBe(2);
+  });
+
+  it('421 at greeting: connections are retried with backoff until the server takes them', async () => {
+    const p = makeSendProject({ csv: readersCsv(5) });
+    const { summary } = await sendTo({ onConnect: (n) => (n <= 3 ? { code: 421, message: '4.7.0 Too busy, try later' } : undefined) }, p);
+    expect(summary.counts).toMatchObject({ sent: 5, failed: 0 });
+    expect(smtp!.connections).toBeGreaterThan(3);
+    expect(smtp!.messages).toHaveLength(5);
+    // Refused greetings cost no reader an attempt: nothing was sent on those connections.
+    const s = rows(p);
+    expect(s.r.every((x) => x.attempts === 1)).toBe(true);
+    s.close();
+  });
+
+  it('451 on some messages: those are retried and delivered; the reply is recorded while pending', async () => {
+    const p = makeSendProject({ csv: readersCsv(9) });
+    const { summary } = await sendTo(
+      { onData: (to, attempt) => (/reader[369]@/.test(to) && attempt === 1 ? { code: 451, message: '4.3.0 Temporary local problem' } : 'accept') },
+      p,
+    );
+    expect(summary.counts).toMatchObject({ sent: 9, failed: 0 });
+    expect(summary.thisRun?.retried).toBe(3);
+    const s = rows(p);
+    for (const n of [3, 6, 9]) expect(s.by.get(`reader${n}@example.net`)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(s.by.get('reader1@example.net')).toMatchObject({ status: 'sent', attempts: 1, response: expect.stringMatching(/^250 /) });
+    s.close();
+    expect(onlyOnce(smtp!)).toBe(true);
+  });
+
+  it('550 5.1.1 user unknown: failed at once, not retried, and suppressed as a hard bounce', async () => {
+    const p = makeSendProject({ csv: readersCsv(4) });
+    const { summary } = await sendTo(
+      { onRcpt: (to) => (to === 'reader2@example.net' ? { code: 550, message: '5.1.1 <reader2@example.net>: Recipient address rejected: User unknown' } : undefined) },
+      p,
+    );
+    expect(summary.counts).toMatchObject({ sent: 3, failed: 1 });
+    expect(summary.thisRun?.bounced).toBe(1);
+    const s = rows(p);
+    expect(s.by.get('reader2@example.net')).toMatchObject({ status: 'failed', attempts: 1, response: expect.stringContaining('5.1.1') });
+    expect(s.supp('reader2@example.net')).toMatchObject({ reason: 'hard-bounce' });
+    s.close();
+
+    // Even --retry-failed does not mail a suppressed address again.
+    smtp!.messages.length = 0;
+    process.env.ROUNDUP_STATE_DIR = p.stateDir;
+    const again = await runSend('bulletin', { list: 'readers', smtp: smtp!.url, yes: true, retryFailed: true }, captureIO().io, p.root);
+    expect(smtp!.messages).toHaveLength(0);
+    expect(again.counts).toMatchObject({ sent: 3, suppressed: 1, failed: 0 });
+  });
+
+  it('552 message too large: failed permanently without retry and without suppression', async () => {
+    const p = makeSendProject({ csv: readersCsv(3) });
+    await sendTo({ onData: (to) => (to === 'reader1@example.net' ? { code: 552, message: '5.3.4 Message size exceeds fixed maximum' } : 'accept') }, p);
+    const s = rows(p);
+    expect(s.by.get('reader1@example.net')).toMatchObject({ status: 'failed', attempts: 1, response: expect.stringContaining('552') });
+    expect(s.supp('reader1@example.net')).toBeNull();
+    expect(s.r.filter((x) => x.status === 'sent')).toHaveLength(2);
+    s.close();
+  });
+
+  it('a reader that keeps failing transiently is failed after maxAttempts, and --retry-failed tries again', async () => {
+    const p = makeSendProject({ csv: readersCsv(3), send: { maxAttempts: 3 } });
+    let fixed = false;
+    const { summary, out } = await sendTo({ onData: (to) => (to === 'reader2@example.net' && !fixed ? { code: 450, message: '4.2.1 Mailbox busy' } : 'accept') }, p);
+    expect(summary.counts).toMatchObject({ sent: 2, failed: 1 });
+    expect(smtp!.tries.get('reader2@example.net')).toBe(3);
+    expect(out.join('\n')).toContain('failures: roundup status bulletin --list readers');
+    const s = rows(p);
+    expect(s.by.get('reader2@example.net')).toMatchObject({ status: 'failed', attempts: 3, response: expect.stringMatching(/450 4\.2\.1 .*gave up after 3 attempts/) });
+    s.close();
+
+    fixed = true;
+    process.env.ROUNDUP_STATE_DIR = p.stateDir;
+    const again = await runSend('bulletin', { list: 'readers', smtp: smtp!.url, yes: true, retryFailed: true }, captureIO().io, p.root);
+    expect(again.counts).toMatchObject({ sent: 3, failed: 0 });
+    expect(copiesByReader(smtp!.messages).get('reader2@example.net')).toHaveLength(1);
+  });
+
+  it('a slow server: sends overlap across connections, and a stalled DATA times out and is retried with the same Message-ID', async () => {
+    const p = makeSendProject({ csv: readersCsv(8), send: { timeout: 600 } });
+    const started = Date.now();
+    const { summary } = await sendTo(
+      {
+        onData: (to, attempt) =>
+          to === 'reader5@example.net' && attempt === 1 ? { delay: 1_500 } : { delay: 150 },
+      },
+      p,
+      4,
+    );
+    const elapsed = Date.now() - started;
+    expect(summary.counts).toMatchObject({ sent: 8, failed: 0 });
+    // 8 × 150 ms one at a time would take 1.2 s of server time alone; 4 connections overlap.
+    expect(summary.thisRun?.retried).toBe(1);
+    expect(elapsed).toBeLessThan(8 * 150 + 1_500);
+    // The stalled copy may still have been accepted after we gave up: if so it is the same message.
+    const ids = copiesByReader(smtp!.messages).get('reader5@example.net')!;
+    expect(ids.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(ids).size).toBe(1);
+  });
+
+  it('auto-pauses after N consecutive failures with a non-zero exit; re-running resumes and finishes', async () => {
+    const p = makeSendProject({ csv: readersCsv(12), send: { pauseAfterFailures: 4, maxAttempts: 10 } });
+    let down = true;
+    const err = await sendTo({ onData: () => (down ? { code: 451, message: '4.7.1 Service unavailable, try later' } : 'accept') }, p).catch((e) => e);
+    expect(err).toBeInstanceOf(RoundupError);
+    expect(err.exitCode).toBe(3);
+    expect(err.message).toMatch(/^paused after 4 consecutive failures \(last: 451 4\.7\.1 Service unavailable, try later\); .*run the same command to resume/);
+    let s = rows(p);
+    expect(s.r.filter((x) => x.status === 'sending')).toHaveLength(0); // in-flight attempts were recorded
+    expect(s.r.filter((x) => x.status === 'sent')).toHaveLength(0);
+    expect(s.r.filter((x) => x.status === 'queued')).toHaveLength(12);
+    s.close();
+
+    down = false;
+    process.env.ROUNDUP_STATE_DIR = p.stateDir;
+    const again = await runSend('bulletin', { list: 'readers', smtp: smtp!.url, yes: true }, captureIO().io, p.root);
+    expect(again.counts).toMatchObject({ sent: 12, queued: 0, failed: 0 });
+    expect(onlyOnce(smtp!)).toBe(true);
+    s = rows(p);
+    expect(s.r.every((x) => x.status === 'sent')).toBe(true);
+    s.close();
+  });
+
+  it('an unreachable server pauses the send instead of failing readers', async () => {
+    const p = makeSendProject({ csv: readersCsv(3), send: { pauseAfterFailures: 3 } });
+    process.env.ROUNDUP_STATE_DIR = p.stateDir;
+    // A port nobody listens on.
+    const dead = await startSmtp();
+    const url = dead.url;
+    await dead.close();
+    const err = await runSend('bulletin', { list: 'readers', smtp: url, yes: true }, captureIO().io, p.root).catch((e) => e);
+    expect(err).toBeInstanceOf(RoundupError);
+    expect(err.message).toMatch(/paused after 3 consecutive failures \(last: ECONNECTION|paused after 3 consecutive failures \(last: E/);
+    const s = rows(p);
+    expect(s.r.map((x) => [x.status, x.attempts])).toEqual([
+      ['queued', 0],
+      ['queued', 0],
+      ['queued', 0],
+    ]);
+    s.close();
+  });
+});
