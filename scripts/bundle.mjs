@@ -6,12 +6,15 @@
  * SQLite or browser code. tsc still compiles src/ to lib/ for the benchmark and type-check.
  */
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = path.join(root, 'lib/bundle');
+const target = path.join(root, 'lib/bundle');
+// Build beside the live bundle and swap it in, so a CLI started meanwhile never sees a
+// half-written or missing bundle.
+const outdir = `${target}.tmp-${process.pid}`;
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -31,3 +34,11 @@ await build({
   banner: { js: "import { createRequire as __roundupRequire } from 'node:module'; const require = __roundupRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+const old = `${target}.old-${process.pid}`;
+try {
+  renameSync(target, old);
+} catch {
+  // first build: nothing to move aside
+}
+renameSync(outdir, target);
+rmSync(old, { recursive: true, force: true });
