@@ -106,6 +106,8 @@ export async function startSmtp(hooks: SmtpHooks = {}): Promise<TestSmtp> {
       });
     },
   });
+  // A client killed mid-session (the crash tests) resets its socket: expected, not a failure.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   state.port = (server.server.address() as AddressInfo).port;
   state.url = `smtp://127.0.0.1:${state.port}`;
