@@ -13,6 +13,7 @@ import { loadConfig, type Config } from '../config.js';
 import { isRoundupError } from '../errors.js';
 import { readList } from '../lists/index.js';
 import { personalise, renderIssueFile, slugOf, type Personalised, type RenderedIssue } from '../render/index.js';
+import { fill, resolveValues } from '../render/merge.js';
 import { loadTemplates, type TemplateSet } from '../render/templates.js';
 import { sampleValues } from '../sample.js';
 
@@ -171,7 +172,8 @@ export class PreviewStore {
     const r = this.recipients[recipient] ?? this.recipients[0];
     const values = sampleValues(config, r?.fields ?? config.sampleRecipient);
     const p = personalise(entry.issue, values);
-    const preheader = personalise({ ...entry.issue, subject: entry.issue.preheader }, values).subject;
+    // The preheader may use recipient fields too (it is part of the HTML); fill it the same way.
+    const preheader = fill(entry.issue.preheader, resolveValues(entry.issue.refs, values), false);
     return { ...p, preheader };
   }
 
