@@ -23,7 +23,8 @@ export function buildProgram(): Command {
     .description('render issues/*.md (or the given files) to dist/<slug>/index.html and index.txt')
     .argument('[files...]', 'issue files (default: every issues/*.md)')
     .option('--out <dir>', 'output folder', 'dist')
-    .action(async (files: string[], opts: { out: string }) => {
+    .option('--strict', 'exit 1 when the preflight finds errors (for CI)')
+    .action(async (files: string[], opts: { out: string; strict?: boolean }) => {
       const { runBuild } = await import('./commands/build.js');
       return runBuild(files, opts);
     });

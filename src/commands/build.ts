@@ -55,7 +55,13 @@ export async function buildIssue(file: string, opts: { root: string; out: string
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
-export async function runBuild(files: string[], opts: { out: string; root?: string }): Promise<void> {
+/**
+ * Build renders everything it can and runs the preflight on each issue. A file that cannot be
+ * rendered fails the build; preflight errors (a TODO link, a missing alt text) are printed
+ * but only fail the build with --strict, so a half-written draft still previews. `check`
+ * and `send` are the gates that refuse them.
+ */
+export async function runBuild(files: string[], opts: { out: string; root?: string; strict?: boolean }): Promise<void> {
   const root = opts.root ?? process.cwd();
   const config = loadConfig(root);
   const templates = loadTemplates(root);
@@ -64,6 +70,7 @@ export async function runBuild(files: string[], opts: { out: string; root?: stri
     throw new RoundupError(ErrorCodes.NOT_FOUND, 'no issues to build: add a Markdown file to issues/', { file: 'issues/' });
   }
   let failed = 0;
+  let checkErrors = 0;
   for (const file of targets) {
     try {
       const b = await buildIssue(file, { root, out: path.resolve(root, opts.out), config, templates });
@@ -73,7 +80,7 @@ export async function runBuild(files: string[], opts: { out: string; root?: stri
       const { runChecks, formatFinding } = await import('../check/build-hook.js');
       const findings = await runChecks(b.issue, { config, root });
       for (const f of findings) process.stderr.write(`${f.severity === 'error' ? pc.red('error') : pc.yellow('warning')} ${formatFinding(f)}\n`);
-      if (findings.some((f) => f.severity === 'error')) failed++;
+      checkErrors += findings.filter((f) => f.severity === 'error').length;
     } catch (e) {
       if (!isRoundupError(e)) throw e;
       failed++;
@@ -82,5 +89,10 @@ export async function runBuild(files: string[], opts: { out: string; root?: stri
   }
   if (failed) {
     throw new RoundupError(ErrorCodes.CHECK, `${failed} of ${targets.length} issue(s) failed to build`, {}, 1);
+  }
+  if (checkErrors) {
+    const msg = `${checkErrors} preflight error(s): fix them before sending (send refuses; roundup check lists them)`;
+    if (opts.strict) throw new RoundupError(ErrorCodes.CHECK, msg, {}, 1);
+    process.stderr.write(`${pc.yellow('note')} ${msg}\n`);
   }
 }

@@ -96,11 +96,17 @@ describe('roundup build (CLI end to end)', () => {
     expectOneLineError(r, `roundup.config.yaml:${line}: config "colours.brand" must be a 6-digit hex colour such as "#1f3a5f"`);
   });
 
-  it('warns when the HTML nears Gmail’s clipping limit', () => {
+  it('reports the HTML size against Gmail’s clipping limit, failing only with --strict', () => {
     const section = (i: number) => `## Section ${i}\n\n${'A long paragraph of legal commentary that goes on. '.repeat(20)}\n\n[Read more ${i}](https://x.fixture.test/${i})\n`;
-    const big = good.replace(/## Alpha section[\s\S]*$/, Array.from({ length: 40 }, (_, i) => section(i + 1)).join('\n'));
+    const big = good.replace(/## Alpha section[\s\S]*$/, Array.from({ length: 60 }, (_, i) => section(i + 1)).join('\n'));
     const dir = makeProject({ issues: { 'big.md': big } });
     const r = runCli(['build', 'issues/big.md'], dir);
-    expect(r.stderr).toMatch(/warning issues\/big\.md: HTML is \d+\.\d KB/);
+    expect(r.stderr).toMatch(/error issues\/big\.md: HTML is \d+\.\d KB: Gmail clips.*\[html-size\]/);
+    // The draft is still written (and previewable); only --strict turns it into a failure.
+    expect(r.code).toBe(0);
+    expect(existsSync(path.join(dir, 'dist/big/index.html'))).toBe(true);
+    const strict = runCli(['build', '--strict', 'issues/big.md'], dir);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/roundup: 1 preflight error\(s\)/);
   });
 });
