@@ -119,6 +119,20 @@ describe('preview server', () => {
     expect(await page.locator('body').getAttribute('data-state')).toBe('ok');
   });
 
+  it('shows a broken template with its file:line on every issue, and recovers', async () => {
+    await page.goto(server.url + '/issue/weekly-2026-47');
+    await expect.poll(() => page.locator('body').getAttribute('data-state')).toBe('ok');
+    const footer = path.join(dir, 'templates/components/footer.mjml');
+    const good = readFileSync(footer, 'utf8');
+    writeFileSync(footer, good.replace('{{organisation}}', '{{#if organisation}}{{organisation}}'));
+    const problem = page.locator('#problem');
+    await expect.poll(() => problem.isVisible(), { timeout: 5000 }).toBe(true);
+    expect(await problem.innerText()).toMatch(/templates\/components\/footer\.mjml(:\d+)?: template error/);
+    writeFileSync(footer, good);
+    await expect.poll(() => problem.isHidden(), { timeout: 5000 }).toBe(true);
+    await expect.poll(() => frameText('desktop').innerText()).toContain('Hartwell & Finch LLP');
+  });
+
   it('re-renders only the issues a change affects', async () => {
     const versions = () => Object.fromEntries([...server.store.issues.values()].map((e) => [e.slug, e.version]));
     const before = versions();
