@@ -13,7 +13,7 @@ import { checkClientSupport } from './clients.js';
 import { checkEnvelope } from './envelope.js';
 import { checkFields, checkUnresolved, knownRecipientFields } from './fields.js';
 import { checkImages } from './images.js';
-import { checkLinks } from './links.js';
+import { checkLinks, checkTemplateLinks } from './links.js';
 import { checkMjml } from './mjml.js';
 import { checkSize } from './size.js';
 import { SourceIndex } from './sources.js';
@@ -33,6 +33,7 @@ export async function runChecks(issue: RenderedIssue, opts: CheckOptions): Promi
     ...checkSize(issue, out.html),
     ...checkImages(issue, src),
     ...checkLinks(issue, src),
+    ...checkTemplateLinks(issue, out.html, src),
     ...checkFields(issue, known, src),
     ...checkUnresolved(issue, { ...out, preheader }, src),
     ...checkEnvelope(issue, out.subject, preheader),

@@ -1,7 +1,7 @@
 /** Link rules: broken or placeholder URLs (errors), risky URLs and generic link text (warnings). */
 import type { RenderedIssue } from '../render/types.js';
-import { linksIn } from './model.js';
-import type { SourceIndex } from './sources.js';
+import { imagesIn, linksIn } from './model.js';
+import { decodeEntities, escapeRegExp, type SourceIndex } from './sources.js';
 import type { Finding } from './types.js';
 import { safeDecode, urlProblems } from './urls.js';
 
@@ -31,4 +31,39 @@ export function checkLinks(issue: RenderedIssue, src: SourceIndex): Finding[] {
     }
   }
   return out;
+}
+
+/**
+ * Links and images the templates add (view in browser, unsubscribe, logo), built from the
+ * config: a placeholder siteUrl breaks them in every issue. Reported at the config line that
+ * holds the address when there is one, else at the template that writes it.
+ */
+export function checkTemplateLinks(issue: RenderedIssue, html: string, src: SourceIndex): Finding[] {
+  const fromMarkdown = new Set(linksIn(issue.model).map((l) => l.href));
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  const config = src.display('roundup.config.yaml');
+  for (const m of html.matchAll(/<(a|img)\s[^>]*?\b(href|src)="([^"]*)"/gi)) {
+    const url = decodeEntities(m[3]);
+    const what = m[1].toLowerCase() === 'a' ? 'link' : 'image';
+    if (fromMarkdown.has(url) || imageFromMarkdown(issue, url)) continue;
+    let origin = url;
+    try {
+      origin = new URL(url).origin;
+    } catch {
+      // Not a URL at all: search for it as written.
+    }
+    // The web-archive and unsubscribe links share siteUrl: one finding per site, not per link.
+    if (seen.has(origin)) continue;
+    seen.add(origin);
+    const problems = urlProblems(url, what, new Set(issue.model.sections.map((s) => s.anchor)));
+    if (!problems.length) continue;
+    const at = src.find([config], new RegExp(escapeRegExp(origin))) ?? src.find(src.templateFiles(), new RegExp(escapeRegExp(url))) ?? { file: issue.file };
+    for (const p of problems) out.push({ ...p, message: `${p.message} (added by the template)`, ...at });
+  }
+  return out;
+}
+
+function imageFromMarkdown(issue: RenderedIssue, url: string): boolean {
+  return imagesIn(issue.model).some((i) => i.src === url);
 }

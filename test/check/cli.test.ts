@@ -48,11 +48,14 @@ describe('roundup check (CLI)', () => {
 });
 
 describe('roundup build runs the preflight', () => {
-  it('prints check findings and exits 1 on a check error', () => {
+  it('prints check findings with file:line; fails on them only with --strict', () => {
     const dir = checkProject();
+    const finding = `error issues/images.md:${lineOf(dir, 'issues/images.md', 'chart.png')}: image "https://img.fixture.example/chart.png" has no alt text`;
     const r = runCli(['build', 'issues/images.md'], dir);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`error issues/images.md:${lineOf(dir, 'issues/images.md', 'chart.png')}: image "https://img.fixture.example/chart.png" has no alt text`);
-    expect(r.stderr).toContain('1 of 1 issue(s) failed to build');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(finding);
+    const strict = runCli(['build', '--strict', 'issues/images.md'], dir);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain(finding);
   });
 });

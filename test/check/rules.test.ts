@@ -91,15 +91,21 @@ describe('the sample issues', () => {
 
 describe('email-client support', () => {
   it('names template CSS the clients lack, once per feature, at the template line', async () => {
-    const found = (await check(dir, 'issues/2026-11.md', { skipClientSupport: false })).filter((x) => x.rule === 'client-support');
+    const p = checkProject();
+    const head = path.join(p, 'templates/components/head.mjml');
+    // Gmail and Outlook (Windows) ignore overflow-wrap (caniemail: "n").
+    writeFileSync(head, readFileSync(head, 'utf8').replace('<mj-style>', '<mj-style>\n    .rb-wrap { overflow-wrap: break-word; }'));
+    const found = (await check(p, 'issues/2026-11.md', { skipClientSupport: false })).filter((x) => x.rule === 'client-support');
     const wrap = found.find((x) => x.message.startsWith('"overflow-wrap"'));
     expect(wrap?.rel).toBe('templates/components/head.mjml');
-    expect(wrap?.line).toBe(lineOf(dir, 'templates/components/head.mjml', 'overflow-wrap'));
+    expect(wrap?.line).toBe(lineOf(p, 'templates/components/head.mjml', '.rb-wrap'));
+    expect(wrap?.severity).toBe('warning');
     expect(wrap?.message).toMatch(/Gmail \(web\).*Outlook \(Windows\)/);
     // One finding per feature, and nothing MJML itself emits (its buttons' text-transform, cursor…).
     const titles = found.map((x) => x.message.split('"')[1]);
     expect(new Set(titles).size).toBe(titles.length);
     expect(titles).not.toContain('text-transform');
+    expect(titles).not.toContain('cursor');
     expect(titles).not.toContain('overflow'); // caniemail's prefix match of overflow-wrap
   });
 });
@@ -112,15 +118,19 @@ describe('rules that read templates and the config', () => {
     const layout = path.join(p, 'templates/roundup.mjml');
     writeFileSync(layout, readFileSync(layout, 'utf8').replace('<mjml lang="{{lang}}">', '<mjml>'));
     const cfg = path.join(p, 'roundup.config.yaml');
-    writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('link: "#1d5c96"', 'link: "#8fb8de"'));
+    writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('link: "#1d5c96"', 'link: "#8fb8de"').replace(/^siteUrl: .*$/m, 'siteUrl: http://news.example.org'));
     const found = (await check(p, 'issues/2026-11.md')).map(brief);
     expect(found).toEqual(
       expect.arrayContaining([
         `error mjml templates/components/signoff.mjml:${lineOf(p, 'templates/components/signoff.mjml', 'colour="red"')}`,
         `warning html-lang templates/roundup.mjml:${lineOf(p, 'templates/roundup.mjml', '<mjml>')}`,
         `warning contrast roundup.config.yaml:${lineOf(p, 'roundup.config.yaml', 'link: "#8fb8de"')}`,
+        // The template's "view in browser" and unsubscribe links are built from siteUrl.
+        `warning link-http roundup.config.yaml:${lineOf(p, 'roundup.config.yaml', 'siteUrl:')}`,
+        `warning link-example-domain roundup.config.yaml:${lineOf(p, 'roundup.config.yaml', 'siteUrl:')}`,
       ]),
     );
+    expect(found.filter((x) => x.startsWith('warning link-http'))).toHaveLength(1);
   });
 
   it('warns above 90 KB and fails above 102 KB of HTML', async () => {
