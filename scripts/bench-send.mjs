@@ -1,0 +1,206 @@
+#!/usr/bin/env node
+/**
+ * Send benchmark: personalised copies of the sample roundup through the real send loop
+ * (state database, dispatcher, SMTP channels) to a local sink, then Postfix's smtp-source
+ * against the same sink with the same message size and connection count, and the ratio.
+ *
+ *   node scripts/bench-send.mjs [counts…] [--concurrency N]
+ *   env: BENCH_SEND_COUNTS=20000,100000  BENCH_SEND_CONCURRENCY=8  BENCH_ISSUE=issues/2026-11.md
+ *
+ * Each count runs in its own child process so its peak RSS is its own: flat memory means the
+ * 100k run peaks where the 20k run does. The sink is Postfix's smtp-sink when installed
+ * (apt-get install postfix), else an in-process smtp-server in a separate process (no ratio).
+ * Needs the compiled lib/ (npm run compile). Prints figures; asserts nothing.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const lib = (p) => path.join(root, 'lib', p);
+const args = process.argv.slice(2);
+const flag = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const ISSUE = process.env.BENCH_ISSUE ?? 'issues/2026-11.md';
+const CONCURRENCY = Number(flag('--concurrency') ?? process.env.BENCH_SEND_CONCURRENCY ?? 8);
+const SINK = ['/usr/sbin/smtp-sink', '/usr/bin/smtp-sink'].find(existsSync);
+const SOURCE = ['/usr/sbin/smtp-source', '/usr/bin/smtp-source'].find(existsSync);
+
+if (args[0] === '--child') await child(Number(args[1]), Number(args[2]));
+else if (args[0] === '--sink-child') await sinkChild();
+else await main();
+
+async function main() {
+  const counts = (args.filter((a) => /^\d+$/.test(a)).length ? args.filter((a) => /^\d+$/.test(a)) : (process.env.BENCH_SEND_COUNTS ?? '20000,100000').split(','))
+    .map(Number)
+    .filter((n) => n > 0);
+  if (!existsSync(lib('send/orchestrator.js'))) {
+    console.error('bench-send: lib/ is not built; run npm run compile first');
+    process.exit(1);
+  }
+  const port = await freePort();
+  const sink = startSink(port);
+  await waitForPort(port);
+  console.log(`roundup send benchmark: ${ISSUE}, ${CONCURRENCY} connections, rate unlimited, sink: ${sink.name} on 127.0.0.1:${port}`);
+  let results = [];
+  try {
+    for (const n of counts) {
+      const r = runChild(['--child', String(n), String(port)]);
+      results.push(r);
+      console.log(
+        `  roundup send ${String(n).padStart(6)} readers   ${r.rate.toFixed(0).padStart(6)} msg/s   peak RSS ${r.peakRssMb.toFixed(0)} MB` +
+          `   (queue ${r.syncSeconds.toFixed(1)} s, send ${r.sendSeconds.toFixed(1)} s, ${(r.avgBytes / 1024).toFixed(1)} KB/msg, ${r.sent} sent)`,
+      );
+    }
+    if (results.length > 1) {
+      const [a, b] = [results[0], results[results.length - 1]];
+      console.log(`  RSS ${a.n} → ${b.n} readers: ${a.peakRssMb.toFixed(0)} MB → ${b.peakRssMb.toFixed(0)} MB (×${(b.peakRssMb / a.peakRssMb).toFixed(2)} for ×${(b.n / a.n).toFixed(0)} readers)`);
+    }
+    if (!SOURCE || !SINK) {
+      console.log('  smtp-source: not installed (apt-get install postfix) — no baseline ratio');
+      return;
+    }
+    const ref = results[0];
+    const m = Math.min(ref.n, 20000);
+    const t0 = process.hrtime.bigint();
+    const s = spawnSync(SOURCE, ['-d', '-s', String(CONCURRENCY), '-l', String(ref.avgBytes), '-m', String(m), '-f', 'roundup@hartwellfinch.example', '-t', 'reader@example.net', `127.0.0.1:${port}`], { encoding: 'utf8' });
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (s.status !== 0) throw new Error(`smtp-source failed: ${s.stderr}`);
+    const srcRate = m / secs;
+    console.log(`  smtp-source   ${String(m).padStart(6)} messages  ${srcRate.toFixed(0).padStart(6)} msg/s   (${ref.avgBytes} bytes each, ${CONCURRENCY} sessions)`);
+    for (const r of results) console.log(`  ratio roundup/smtp-source (${r.n}): ${(r.rate / srcRate).toFixed(2)}   target ≥ 0.25`);
+  } finally {
+    sink.stop();
+  }
+}
+
+function runChild(childArgs) {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...childArgs], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr || r.stdout}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+/** One measured run: queue n readers, send them all, report rate and peak RSS. */
+async function child(n, port) {
+  const stateDir = mkdtempSync(path.join(tmpdir(), 'roundup-bench-send-'));
+  process.env.ROUNDUP_STATE_DIR = stateDir;
+  const { loadConfig } = await import(lib('config.js'));
+  const { renderIssueFile } = await import(lib('render/index.js'));
+  const { parseList } = await import(lib('lists/parse.js'));
+  const { openState, ensureSend, syncRecipients, SendLedger } = await import(lib('state/index.js'));
+  const { createMessageFactory } = await import(lib('send/message.js'));
+  const { messageIdFor } = await import(lib('send/message-id.js'));
+  const { runSendLoop } = await import(lib('send/orchestrator.js'));
+  const { RateLimiter } = await import(lib('send/rate-limit.js'));
+  const { SmtpTransport } = await import(lib('send/smtp.js'));
+  const { parseSmtpUrl } = await import(lib('send/transport.js'));
+  const { loadSecret } = await import(lib('unsubscribe/token.js'));
+
+  const config = loadConfig(root);
+  const issue = await renderIssueFile(ISSUE, { root, config });
+  const secret = loadSecret(config, root);
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+
+  const db = openState(config, { root });
+  const t0 = performance.now();
+  {
+    // The list as a CSV text, parsed like a real one (then dropped before sending).
+    let csv = 'email,name,organisation\n';
+    for (let i = 0; i < n; i++) csv += `reader${i}@example.net,Reader ${i},Trust ${i % 500}\n`;
+    const list = parseList(csv, 'bench.csv');
+    const send = ensureSend(db, issue.slug, 'bench', issue.meta.subject);
+    syncRecipients(db, send, list.recipients, (r) => messageIdFor(issue.slug, 'bench', r.key, config.from.email));
+  }
+  const syncSeconds = (performance.now() - t0) / 1000;
+  global.gc?.();
+
+  const send = ensureSend(db, issue.slug, 'bench', issue.meta.subject);
+  const makeMessage = createMessageFactory({ issue, config, list: 'bench', secret });
+  let bytes = 0;
+  let sized = 0;
+  const sizing = (reader) => {
+    const m = makeMessage(reader);
+    if (sized < 200) {
+      bytes += Buffer.byteLength(m.raw);
+      sized++;
+    }
+    return m;
+  };
+  const t1 = performance.now();
+  const result = await runSendLoop({
+    ledger: new SendLedger(db, send.id),
+    makeMessage: sizing,
+    transport: new SmtpTransport(parseSmtpUrl(`smtp://127.0.0.1:${port}`), { timeout: 30_000 }),
+    limiter: new RateLimiter({ rate: 0 }),
+    concurrency: CONCURRENCY,
+    maxAttempts: config.send.maxAttempts,
+    pauseAfterFailures: config.send.pauseAfterFailures,
+    retryDelay: 200,
+    messagesPerConnection: config.send.messagesPerConnection,
+  });
+  const sendSeconds = (performance.now() - t1) / 1000;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+  db.close();
+  rmSync(stateDir, { recursive: true, force: true });
+  process.stdout.write(
+    JSON.stringify({ n, sent: result.sent, stop: result.stop, rate: result.sent / sendSeconds, sendSeconds, syncSeconds, peakRssMb: peak / 1048576, avgBytes: Math.round(bytes / Math.max(1, sized)) }) + '\n',
+  );
+}
+
+function startSink(port) {
+  if (SINK) {
+    // -u: smtp-sink refuses to run as root without a user to drop to.
+    const sinkArgs = [...(process.getuid?.() === 0 ? ['-u', 'nobody'] : []), `127.0.0.1:${port}`, '1024'];
+    const p = spawn(SINK, sinkArgs, { stdio: 'ignore' });
+    return { name: 'Postfix smtp-sink', stop: () => p.kill() };
+  }
+  const p = spawn(process.execPath, [fileURLToPath(import.meta.url), '--sink-child', String(port)], { stdio: 'ignore', env: { ...process.env, SINK_PORT: String(port) } });
+  return { name: 'in-process smtp-server (separate process; Postfix not installed)', stop: () => p.kill() };
+}
+
+/** Fallback sink: accept and discard everything. */
+async function sinkChild() {
+  const { SMTPServer } = await import('smtp-server');
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _s, cb) {
+      stream.on('data', () => {});
+      stream.on('end', () => cb(null, 'Ok'));
+    },
+  });
+  server.on('error', () => {});
+  server.listen(Number(process.env.SINK_PORT), '127.0.0.1');
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port) {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise((resolve) => {
+      const c = net.connect(port, '127.0.0.1', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`sink did not start on port ${port}`);
+}
