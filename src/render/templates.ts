@@ -33,9 +33,10 @@ function listFiles(dir: string, ext: string): string[] {
 /** Wrap Handlebars parse errors ("Parse error on line 3") as located RoundupErrors. */
 function compileOrThrow(hb: typeof Handlebars, source: string, file: string): Handlebars.TemplateDelegate {
   try {
-    // Precompile eagerly so syntax errors surface at load, not at first render.
-    hb.precompile(source, { strict: false });
-    return hb.compile(source, { strict: false, preventIndent: true });
+    // Compile eagerly (Handlebars.compile is lazy) so a syntax error is reported here with its
+    // file, and do it once: precompile → spec → template, as the Handlebars CLI does.
+    const spec = hb.precompile(source, { strict: false, preventIndent: true });
+    return hb.template(new Function(`return ${spec}`)());
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const line = /line (\d+)/.exec(msg)?.[1];
