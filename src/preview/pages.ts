@@ -17,9 +17,9 @@ th,td{text-align:left;padding:8px 10px;border-bottom:1px solid #dde1e6;vertical-
 .problem{background:#fff0f0;border:2px solid #a4161a;padding:12px 16px;margin:0 0 16px;white-space:pre-wrap}
 .problem code{font-weight:bold}
 .inbox{display:flex;gap:12px;align-items:baseline;background:#fff;border:1px solid #d5d9de;padding:10px 14px;margin:0 0 12px;max-width:1040px;overflow:hidden;white-space:nowrap}
-.inbox .from{font-weight:bold;min-width:12em}
-.inbox .subject{font-weight:bold}
-.inbox .pre{color:#5b6673;overflow:hidden;text-overflow:ellipsis}
+.inbox .from{font-weight:bold;flex:0 0 14em;overflow:hidden;text-overflow:ellipsis}
+.inbox .subject{font-weight:bold;flex:0 1 auto;overflow:hidden;text-overflow:ellipsis}
+.inbox .pre{color:#5b6673;flex:1 1 0;min-width:0;overflow:hidden;text-overflow:ellipsis}
 .tabs{display:flex;gap:4px;margin:0 0 -1px}
 .tabs button{font:inherit;padding:6px 14px;border:1px solid #c9ced4;background:#e3e6ea;cursor:pointer}
 .tabs button[aria-selected=true]{background:#fff;border-bottom-color:#fff;font-weight:bold}
