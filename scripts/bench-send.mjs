@@ -54,12 +54,16 @@ async function main() {
       results.push(r);
       console.log(
         `  roundup send ${String(n).padStart(6)} readers   ${r.rate.toFixed(0).padStart(6)} msg/s   peak RSS ${r.peakRssMb.toFixed(0)} MB` +
+          ` (sending ${r.sendPeakRssMb.toFixed(0)} MB, reading the list ${r.queuePeakRssMb.toFixed(0)} MB)` +
           `   (queue ${r.syncSeconds.toFixed(1)} s, send ${r.sendSeconds.toFixed(1)} s, ${(r.avgBytes / 1024).toFixed(1)} KB/msg, ${r.sent} sent)`,
       );
     }
     if (results.length > 1) {
       const [a, b] = [results[0], results[results.length - 1]];
-      console.log(`  RSS ${a.n} → ${b.n} readers: ${a.peakRssMb.toFixed(0)} MB → ${b.peakRssMb.toFixed(0)} MB (×${(b.peakRssMb / a.peakRssMb).toFixed(2)} for ×${(b.n / a.n).toFixed(0)} readers)`);
+      console.log(
+        `  peak RSS while sending, ${a.n} → ${b.n} readers: ${a.sendPeakRssMb.toFixed(0)} MB → ${b.sendPeakRssMb.toFixed(0)} MB` +
+          ` (×${(b.sendPeakRssMb / a.sendPeakRssMb).toFixed(2)} for ×${(b.n / a.n).toFixed(0)} readers)`,
+      );
     }
     if (!SOURCE || !SINK) {
       console.log('  smtp-source: not installed (apt-get install postfix) — no baseline ratio');
@@ -80,7 +84,7 @@ async function main() {
 }
 
 function runChild(childArgs) {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...childArgs], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...childArgs], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr || r.stdout}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
@@ -119,6 +123,9 @@ async function child(n, port) {
   }
   const syncSeconds = (performance.now() - t0) / 1000;
   global.gc?.();
+  const queuePeak = peak;
+  let sendPeak = process.memoryUsage().rss;
+  const sendSampler = setInterval(() => (sendPeak = Math.max(sendPeak, process.memoryUsage().rss)), 50);
 
   const send = ensureSend(db, issue.slug, 'bench', issue.meta.subject);
   const makeMessage = createMessageFactory({ issue, config, list: 'bench', secret });
@@ -146,11 +153,13 @@ async function child(n, port) {
   });
   const sendSeconds = (performance.now() - t1) / 1000;
   clearInterval(sampler);
-  peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+  clearInterval(sendSampler);
+  sendPeak = Math.max(sendPeak, process.memoryUsage().rss);
+  peak = Math.max(peak, sendPeak, process.resourceUsage().maxRSS * 1024);
   db.close();
   rmSync(stateDir, { recursive: true, force: true });
   process.stdout.write(
-    JSON.stringify({ n, sent: result.sent, stop: result.stop, rate: result.sent / sendSeconds, sendSeconds, syncSeconds, peakRssMb: peak / 1048576, avgBytes: Math.round(bytes / Math.max(1, sized)) }) + '\n',
+    JSON.stringify({ n, sent: result.sent, stop: result.stop, rate: result.sent / sendSeconds, sendSeconds, syncSeconds, peakRssMb: peak / 1048576, queuePeakRssMb: queuePeak / 1048576, sendPeakRssMb: sendPeak / 1048576, avgBytes: Math.round(bytes / Math.max(1, sized)) }) + '\n',
   );
 }
 

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { encodeWord, encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
+import { isWireCanonical } from './qp-template.js';
 
 export interface Mailbox {
   name?: string;
@@ -18,7 +19,7 @@ export interface ComposeInput {
   replyTo?: string;
   to: Mailbox;
   subject: string;
-  /** Already quoted-printable encoded, CRLF line ends (see qp-template.ts). */
+  /** Quoted-printable from qp-template.ts: CRLF line ends, no line starting with a dot. */
   textQp: string;
   htmlQp: string;
   messageId: string;
@@ -59,7 +60,16 @@ export function rfc5322Date(d: Date): string {
   return d.toUTCString().replace(/GMT$/, '+0000');
 }
 
-export function composeMessage(m: ComposeInput): string {
+export interface Composed {
+  raw: string;
+  /**
+   * True when the whole message is in SMTP-canonical form (CRLF only, no line starting with
+   * "."): the bodies are by construction (qp-template.ts), the header block is checked here.
+   */
+  canonical: boolean;
+}
+
+export function composeMessage(m: ComposeInput): Composed {
   const boundary = '=_rdp_' + createHash('sha1').update(m.messageId).digest('hex').slice(0, 24);
   let h = '';
   h += header('From', formatMailbox(m.from));
@@ -77,7 +87,8 @@ export function composeMessage(m: ComposeInput): string {
   h += `Content-Type: multipart/alternative; boundary="${boundary}"\r\n`;
   // A QP body never contains "=_" literally (QP writes "=" as =3D), so the boundary cannot
   // occur in either part.
-  return (
+  const canonical = isWireCanonical(h);
+  const raw =
     h +
     '\r\n' +
     `--${boundary}\r\n` +
@@ -88,6 +99,6 @@ export function composeMessage(m: ComposeInput): string {
     'Content-Type: text/html; charset=utf-8\r\n' +
     'Content-Transfer-Encoding: quoted-printable\r\n\r\n' +
     m.htmlQp +
-    `\r\n--${boundary}--\r\n`
-  );
+    `\r\n--${boundary}--\r\n`;
+  return { raw, canonical };
 }

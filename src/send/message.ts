@@ -17,6 +17,8 @@ export interface OutgoingMessage {
   to: string;
   messageId: string;
   raw: string;
+  /** CRLF-only with no line starting with "." (see compose.ts): may skip SMTP dot-stuffing. */
+  canonical?: boolean;
 }
 
 export interface MessageReader {
@@ -58,7 +60,7 @@ export function createMessageFactory(ctx: MessageContext): MessageFactory {
   return (reader) => {
     const url = unsubscribeUrl(config, signToken({ email: reader.email, list }, secret));
     const resolved = resolveValues(issue.refs, { recipient: reader.fields, unsubscribeUrl: url });
-    const raw = composeMessage({
+    const { raw, canonical } = composeMessage({
       from: config.from,
       replyTo: config.replyTo,
       to: { name: reader.name, email: reader.email },
@@ -72,6 +74,6 @@ export function createMessageFactory(ctx: MessageContext): MessageFactory {
       unsubscribeMailto: mailto,
       extra: ctx.extraHeaders,
     });
-    return { from: config.from.email, to: reader.email, messageId: reader.messageId, raw };
+    return { from: config.from.email, to: reader.email, messageId: reader.messageId, raw, canonical };
   };
 }

@@ -15,19 +15,31 @@ export interface QpTemplate {
   parts: string[];
   slots: number[];
   escape: boolean;
-  /** True when every static part is 7-bit (values are checked per reader). */
 }
 
-const LINE = 76;
+// 74, not 76: a leading dot written as =2E (below) adds two characters and must still fit.
+const LINE = 74;
 const SOFT = '=\r\n';
 
-/** Encode a text fragment that starts at the beginning of an encoded line. */
+/**
+ * Encode a text fragment that starts at the beginning of an encoded line. The result is in
+ * SMTP-canonical form: CRLF line ends only, and no line starting with "." (written =2E, which
+ * decodes the same), so it can go on the wire without dot-stuffing (see smtp.ts).
+ */
 export function encodeQp(s: string): string {
-  return qp.wrap(qp.encode(s.replace(/\r?\n/g, '\r\n')), LINE);
+  return qp.wrap(qp.encode(s.replace(/\r\n|\r|\n/g, '\r\n')), LINE).replace(/(^|\r\n)\./g, '$1=2E');
+}
+
+/** CRLF-only and no line starting with a dot: safe to send with no SMTP transformation. */
+export function isWireCanonical(s: string): boolean {
+  return !/\r(?!\n)|(?<!\r)\n|(^|\n)\./.test(s);
 }
 
 export function compileQp(t: MergeTemplate, escape: boolean): QpTemplate {
-  return { parts: t.parts.map(encodeQp), slots: t.slots, escape };
+  const parts = t.parts.map(encodeQp);
+  // Checked once per issue, so the per-reader fast path can rely on it.
+  if (!parts.every(isWireCanonical)) throw new Error('internal: QP encoding produced a non-canonical line');
+  return { parts, slots: t.slots, escape };
 }
 
 /** The encoded body for one reader; `resolved` comes from resolveValues(issue.refs, …). */

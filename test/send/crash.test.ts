@@ -58,7 +58,7 @@ describe('crash safety (real CLI)', () => {
         // sender's side it is in flight, from the server's side it is delivered.
         if (++accepted === 120 && victim) victim.kill('SIGKILL');
         await new Promise((r) => setTimeout(r, 3));
-        return 'accept';
+        return 'accept' as const;
       },
     });
     const first = cli(p, sendArgs(smtp));
@@ -112,7 +112,7 @@ describe('crash safety (real CLI)', () => {
       onData: async () => {
         if (++seen === 1) firstArrived();
         await gate; // hold the first sender mid-send
-        return 'accept';
+        return 'accept' as const;
       },
     });
     const first = cli(p, sendArgs(smtp));
@@ -142,7 +142,7 @@ describe('crash safety (real CLI)', () => {
       onData: async () => {
         if (++accepted === 60 && victim) victim.kill('SIGINT');
         await new Promise((r) => setTimeout(r, 5));
-        return 'accept';
+        return 'accept' as const;
       },
     });
     const first = cli(p, sendArgs(smtp));
