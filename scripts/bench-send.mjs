@@ -54,7 +54,7 @@ async function main() {
       results.push(r);
       console.log(
         `  roundup send ${String(n).padStart(6)} readers   ${r.rate.toFixed(0).padStart(6)} msg/s   peak RSS ${r.peakRssMb.toFixed(0)} MB` +
-          ` (sending ${r.sendPeakRssMb.toFixed(0)} MB, reading the list ${r.queuePeakRssMb.toFixed(0)} MB)` +
+          ` (sending: ${r.halvesMb[0].toFixed(0)} MB first half, ${r.halvesMb[1].toFixed(0)} MB second half; reading the list ${r.queuePeakRssMb.toFixed(0)} MB)` +
           `   (queue ${r.syncSeconds.toFixed(1)} s, send ${r.sendSeconds.toFixed(1)} s, ${(r.avgBytes / 1024).toFixed(1)} KB/msg, ${r.sent} sent)`,
       );
     }
@@ -125,7 +125,16 @@ async function child(n, port) {
   global.gc?.();
   const queuePeak = peak;
   let sendPeak = process.memoryUsage().rss;
-  const sendSampler = setInterval(() => (sendPeak = Math.max(sendPeak, process.memoryUsage().rss)), 50);
+  // Peak RSS over the first and the second half of the readers: a plateau (flat memory) shows
+  // as a second half no higher than the first; a leak would keep climbing.
+  const halves = [0, 0];
+  let committed = 0;
+  const sendSampler = setInterval(() => {
+    const rss = process.memoryUsage().rss;
+    sendPeak = Math.max(sendPeak, rss);
+    const h = committed < n / 2 ? 0 : 1;
+    halves[h] = Math.max(halves[h], rss);
+  }, 50);
 
   const send = ensureSend(db, issue.slug, 'bench', issue.meta.subject);
   const makeMessage = createMessageFactory({ issue, config, list: 'bench', secret });
@@ -150,6 +159,7 @@ async function child(n, port) {
     pauseAfterFailures: config.send.pauseAfterFailures,
     retryDelay: 200,
     messagesPerConnection: config.send.messagesPerConnection,
+    onCommitted: (o) => (committed += o.length),
   });
   const sendSeconds = (performance.now() - t1) / 1000;
   clearInterval(sampler);
@@ -159,7 +169,7 @@ async function child(n, port) {
   db.close();
   rmSync(stateDir, { recursive: true, force: true });
   process.stdout.write(
-    JSON.stringify({ n, sent: result.sent, stop: result.stop, rate: result.sent / sendSeconds, sendSeconds, syncSeconds, peakRssMb: peak / 1048576, queuePeakRssMb: queuePeak / 1048576, sendPeakRssMb: sendPeak / 1048576, avgBytes: Math.round(bytes / Math.max(1, sized)) }) + '\n',
+    JSON.stringify({ n, sent: result.sent, stop: result.stop, rate: result.sent / sendSeconds, sendSeconds, syncSeconds, peakRssMb: peak / 1048576, queuePeakRssMb: queuePeak / 1048576, sendPeakRssMb: sendPeak / 1048576, halvesMb: halves.map((h) => h / 1048576), avgBytes: Math.round(bytes / Math.max(1, sized)) }) + '\n',
   );
 }
 

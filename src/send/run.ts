@@ -94,6 +94,10 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, r
   const secret = loadSecret(config, root);
 
   if (opts.test) return sendTests(prep, opts.test, transport, transportText, secret, io);
+  // Refuse before touching any state: a send that cannot be confirmed must leave no trace.
+  if (!opts.yes && !opts.dryRun && !io.interactive) {
+    throw new RoundupError(ErrorCodes.USAGE, 'not a terminal, so cannot ask for confirmation: add --yes to send');
+  }
 
   const db = openState(config, { root });
   let lock: SendLock | undefined;
@@ -136,9 +140,6 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, r
       return summary('nothing-to-send');
     }
     if (!opts.yes) {
-      if (!io.interactive) {
-        throw new RoundupError(ErrorCodes.USAGE, 'not a terminal, so cannot ask for confirmation: add --yes to send');
-      }
       if (!(await io.confirm(`Send to ${before.queued} reader${before.queued === 1 ? '' : 's'}? [y/N] `))) {
         io.out('not sent');
         return summary('declined');

@@ -39,7 +39,9 @@ export function formatStatus(statuses: readonly SendStatus[], limit = 50): strin
       ? `sending now (process ${s.running.pid}, since ${s.running.startedAt})`
       : c.queued + c.sending === 0 && c.total > 0
         ? `finished${s.finishedAt ? ` ${s.finishedAt}` : ''}`
-        : 'stopped before the end: run the same send command to resume';
+        : c.sent + c.failed + c.sending === 0
+          ? `not started: ${c.queued} queued`
+          : 'stopped before the end: run the same send command to resume';
     out.push(`${s.issue} → ${s.list}: ${state}`);
     out.push(
       `  ${c.sent} sent, ${c.failed} failed, ${c.suppressed} suppressed, ${c.queued} queued, ${c.sending} sending` +

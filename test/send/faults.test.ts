@@ -181,6 +181,32 @@ describe('SMTP faults', () => {
     s.close();
   });
 
+  it('bad credentials stop the send at once (no reader touched) and the password is never printed', async () => {
+    const p = makeSendProject({ csv: readersCsv(3) });
+    smtp = await startSmtp({ auth: (u, pw) => u === 'bob' && pw === 'right-password' });
+    process.env.ROUNDUP_STATE_DIR = p.stateDir;
+    const url = `smtp://bob:hunter2secret@127.0.0.1:${smtp.port}`;
+    const c = captureIO();
+    const err = await runSend('bulletin', { list: 'readers', smtp: url, yes: true }, c.io, p.root).catch((e) => e);
+    expect(err).toBeInstanceOf(RoundupError);
+    expect(err.exitCode).toBe(1);
+    expect(err.message).toMatch(/^cannot send through SMTP smtp:\/\/bob:\*\*\*\*@127\.0\.0\.1:\d+: 535 5\.7\.8 Authentication credentials invalid/);
+    const everything = [err.message, ...c.out, ...c.err].join('\n');
+    expect(everything).not.toContain('hunter2secret');
+    expect(c.out.join('\n')).toMatch(/transport: SMTP smtp:\/\/bob:\*\*\*\*@127\.0\.0\.1/);
+    const s = rows(p);
+    expect(s.r.map((x) => [x.status, x.attempts])).toEqual([
+      ['queued', 0],
+      ['queued', 0],
+      ['queued', 0],
+    ]);
+    s.close();
+
+    // With the right password the same command delivers.
+    const ok = await runSend('bulletin', { list: 'readers', smtp: url.replace('hunter2secret', 'right-password'), yes: true }, captureIO().io, p.root);
+    expect(ok.counts.sent).toBe(3);
+  });
+
   it('an unreachable server pauses the send instead of failing readers', async () => {
     const p = makeSendProject({ csv: readersCsv(3), send: { pauseAfterFailures: 3 } });
     process.env.ROUNDUP_STATE_DIR = p.stateDir;

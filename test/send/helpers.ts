@@ -35,6 +35,8 @@ export interface SmtpHooks {
    * The message is captured only when the reply is 'accept'.
    */
   onData?: (to: string, attempt: number, raw: Buffer) => Reply | Promise<Reply>;
+  /** Require AUTH (PLAIN/LOGIN over plain TCP) and accept only what this returns true for. */
+  auth?: (user: string, pass: string) => boolean;
   /** Return true to cut the connection as soon as the first DATA bytes arrive. */
   dropMidData?: (to: string, attempt: number) => boolean;
 }
@@ -54,10 +56,15 @@ const smtpError = (r: { code: number; message: string }) => Object.assign(new Er
 export async function startSmtp(hooks: SmtpHooks = {}): Promise<TestSmtp> {
   const state: TestSmtp = { port: 0, url: '', messages: [], connections: 0, tries: new Map(), close: async () => {} };
   const server: SMTPServer = new SMTPServer({
-    authOptional: true,
+    authOptional: !hooks.auth,
+    allowInsecureAuth: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     size: 10 * 1024 * 1024,
+    onAuth(auth, _session, cb) {
+      if (hooks.auth?.(auth.username ?? '', auth.password ?? '')) cb(null, { user: auth.username });
+      else cb(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }));
+    },
     onConnect(_session, cb) {
       const refuse = hooks.onConnect?.(++state.connections);
       cb(refuse ? smtpError(refuse) : null);
