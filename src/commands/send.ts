@@ -24,11 +24,14 @@ async function loadDotenv(): Promise<void> {
 
 const line = (stream: NodeJS.WriteStream) => (s: string) => stream.write(s + '\n');
 
-async function confirm(question: string): Promise<boolean> {
+/** y/N on the terminal; Ctrl-C at the prompt answers no. */
+async function confirm(question: string, signal: AbortSignal): Promise<boolean> {
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
+    return /^y(es)?$/i.test((await rl.question(question, { signal })).trim());
+  } catch {
+    return false;
   } finally {
     rl.close();
   }
@@ -67,7 +70,7 @@ export function registerSendCommands(program: Command): void {
         await runSend(issue, opts, {
           out: line(process.stdout),
           err: line(process.stderr),
-          confirm,
+          confirm: (q) => confirm(q, ctrl.signal),
           interactive: Boolean(process.stdin.isTTY),
           signal: ctrl.signal,
           progressStream: process.stderr,
