@@ -19,9 +19,9 @@ export interface ComposeInput {
   replyTo?: string;
   to: Mailbox;
   subject: string;
-  /** Quoted-printable from qp-template.ts: CRLF line ends, no line starting with a dot. */
-  textQp: string;
-  htmlQp: string;
+  /** Quoted-printable pieces from qp-template.ts: CRLF line ends, no line starting with a dot. */
+  textQp: readonly string[];
+  htmlQp: readonly string[];
   messageId: string;
   date: Date;
   /** `List-Id` value, e.g. `"Firm: members" <members.firm.example>`. */
@@ -61,13 +61,17 @@ export function rfc5322Date(d: Date): string {
 }
 
 export interface Composed {
-  raw: string;
+  /** The message as pieces to write in order (joined, they are the RFC 5322 text). */
+  pieces: string[];
   /**
    * True when the whole message is in SMTP-canonical form (CRLF only, no line starting with
    * "."): the bodies are by construction (qp-template.ts), the header block is checked here.
    */
   canonical: boolean;
 }
+
+/** The whole message as one string (outbox files, tests). */
+export const rawOf = (m: { pieces: readonly string[] }): string => m.pieces.join('');
 
 export function composeMessage(m: ComposeInput): Composed {
   const boundary = '=_rdp_' + createHash('sha1').update(m.messageId).digest('hex').slice(0, 24);
@@ -88,17 +92,16 @@ export function composeMessage(m: ComposeInput): Composed {
   // A QP body never contains "=_" literally (QP writes "=" as =3D), so the boundary cannot
   // occur in either part.
   const canonical = isWireCanonical(h);
-  const raw =
-    h +
+  const pieces = [
+    h,
     '\r\n' +
-    `--${boundary}\r\n` +
-    'Content-Type: text/plain; charset=utf-8\r\n' +
-    'Content-Transfer-Encoding: quoted-printable\r\n\r\n' +
-    m.textQp +
-    `\r\n--${boundary}\r\n` +
-    'Content-Type: text/html; charset=utf-8\r\n' +
-    'Content-Transfer-Encoding: quoted-printable\r\n\r\n' +
-    m.htmlQp +
-    `\r\n--${boundary}--\r\n`;
-  return { raw, canonical };
+      `--${boundary}\r\n` +
+      'Content-Type: text/plain; charset=utf-8\r\n' +
+      'Content-Transfer-Encoding: quoted-printable\r\n\r\n',
+    ...m.textQp,
+    `\r\n--${boundary}\r\n` + 'Content-Type: text/html; charset=utf-8\r\n' + 'Content-Transfer-Encoding: quoted-printable\r\n\r\n',
+    ...m.htmlQp,
+    `\r\n--${boundary}--\r\n`,
+  ];
+  return { pieces, canonical };
 }

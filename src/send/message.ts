@@ -3,20 +3,23 @@
  * (QP-encoded template parts, List-Id, mailto); per reader only the token, the field merge and
  * the header block are computed.
  */
+import { encodeWord } from 'nodemailer/lib/mime-funcs';
 import type { Config } from '../config.js';
 import { fill, resolveValues } from '../render/merge.js';
 import type { RenderedIssue } from '../render/types.js';
 import { signToken, unsubscribeUrl } from '../unsubscribe/token.js';
 import { composeMessage } from './compose.js';
+export { rawOf } from './compose.js';
 import { domainOf } from './message-id.js';
-import { compileQp, fillQp } from './qp-template.js';
+import { compileQp, fillQpInto } from './qp-template.js';
 
 export interface OutgoingMessage {
   /** Envelope sender (bounces) and recipient. */
   from: string;
   to: string;
   messageId: string;
-  raw: string;
+  /** The message text in pieces, written in order (see rawOf). */
+  pieces: readonly string[];
   /** CRLF-only with no line starting with "." (see compose.ts): may skip SMTP dot-stuffing. */
   canonical?: boolean;
 }
@@ -42,9 +45,12 @@ export interface MessageContext {
   extraHeaders?: Record<string, string>;
 }
 
+/** `List-Id: "Firm: members" <members.firm.example>` (RFC 2919); a non-ASCII name is encoded. */
 export function listIdFor(config: Pick<Config, 'organisation' | 'from'>, list: string): string {
   const label = list.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'list';
-  return `"${config.organisation.replace(/["\\]/g, '')}: ${list.replace(/["\\]/g, '')}" <${label}.${domainOf(config.from.email)}>`;
+  const phrase = `${config.organisation}: ${list}`.replace(/[\x00-\x1f\x7f]+/g, ' ');
+  const shown = /^[\x20-\x7e]*$/.test(phrase) ? `"${phrase.replace(/(["\\])/g, '\\$1')}"` : encodeWord(phrase, 'Q', 52);
+  return `${shown} <${label}.${domainOf(config.from.email)}>`;
 }
 
 export type MessageFactory = (reader: MessageReader) => OutgoingMessage;
@@ -60,13 +66,17 @@ export function createMessageFactory(ctx: MessageContext): MessageFactory {
   return (reader) => {
     const url = unsubscribeUrl(config, signToken({ email: reader.email, list }, secret));
     const resolved = resolveValues(issue.refs, { recipient: reader.fields, unsubscribeUrl: url });
-    const { raw, canonical } = composeMessage({
+    const textQp: string[] = [];
+    const htmlQp: string[] = [];
+    fillQpInto(text, resolved, textQp);
+    fillQpInto(html, resolved, htmlQp);
+    const { pieces, canonical } = composeMessage({
       from: config.from,
       replyTo: config.replyTo,
       to: { name: reader.name, email: reader.email },
       subject: prefix + fill(issue.subject, resolved, false),
-      textQp: fillQp(text, resolved),
-      htmlQp: fillQp(html, resolved),
+      textQp,
+      htmlQp,
       messageId: reader.messageId,
       date,
       listId,
@@ -74,6 +84,6 @@ export function createMessageFactory(ctx: MessageContext): MessageFactory {
       unsubscribeMailto: mailto,
       extra: ctx.extraHeaders,
     });
-    return { from: config.from.email, to: reader.email, messageId: reader.messageId, raw, canonical };
+    return { from: config.from.email, to: reader.email, messageId: reader.messageId, pieces, canonical };
   };
 }

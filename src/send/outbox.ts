@@ -6,7 +6,7 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { OutgoingMessage } from './message.js';
+import { rawOf, type OutgoingMessage } from './message.js';
 import type { Channel, Delivery, Transport } from './transport.js';
 
 export function outboxFileName(email: string): string {
@@ -35,7 +35,7 @@ export class OutboxTransport implements Transport {
       async send(msg: OutgoingMessage): Promise<Delivery> {
         const file = path.join(dir, outboxFileName(msg.to));
         const tmp = `${file}.${process.pid}.tmp`;
-        await writeFile(tmp, msg.raw);
+        await writeFile(tmp, rawOf(msg));
         await rename(tmp, file);
         count++;
         return { response: `250 written to ${path.relative(process.cwd(), file) || file}` };

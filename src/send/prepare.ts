@@ -8,6 +8,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { readList, type ListRef, type ParsedList } from '../lists/index.js';
+import type { ListSummary } from '../lists/report.js';
 import type { RenderedIssue } from '../render/types.js';
 
 export interface PreparedSend {
@@ -17,6 +18,8 @@ export interface PreparedSend {
   list: ParsedList & { ref: ListRef };
   /** Preflight warnings (shown, not blocking). */
   warnings: string[];
+  /** The list's counts, kept when its rows are released after queuing (run.ts). */
+  listSummary?: ListSummary;
 }
 
 /** `issues/2026-11.md`, `2026-11.md` or `2026-11` → the issue file. */

@@ -42,15 +42,24 @@ export function compileQp(t: MergeTemplate, escape: boolean): QpTemplate {
   return { parts, slots: t.slots, escape };
 }
 
-/** The encoded body for one reader; `resolved` comes from resolveValues(issue.refs, …). */
-export function fillQp(t: QpTemplate, resolved: readonly string[]): string {
-  let out = t.parts[0];
+/**
+ * The encoded body for one reader, appended to `out` as pieces (the shared, pre-encoded parts
+ * and the few encoded values) so it is never copied into one big string per reader.
+ * `resolved` comes from resolveValues(issue.refs, …).
+ */
+export function fillQpInto(t: QpTemplate, resolved: readonly string[], out: string[]): void {
+  out.push(t.parts[0]);
   for (let i = 0; i < t.slots.length; i++) {
     const v = resolved[t.slots[i]];
-    const enc = v === '' ? '' : encodeQp(t.escape ? escapeHtml(v) : v);
     // Soft breaks around the value keep every line ≤ 76 whatever the value's length; an empty
     // soft-broken line decodes to nothing.
-    out += SOFT + enc + SOFT + t.parts[i + 1];
+    if (v !== '') out.push(SOFT, encodeQp(t.escape ? escapeHtml(v) : v));
+    out.push(SOFT, t.parts[i + 1]);
   }
-  return out;
+}
+
+export function fillQp(t: QpTemplate, resolved: readonly string[]): string {
+  const out: string[] = [];
+  fillQpInto(t, resolved, out);
+  return out.join('');
 }

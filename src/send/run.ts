@@ -26,7 +26,7 @@ import {
 } from '../state/sends.js';
 import { loadSecret } from '../unsubscribe/token.js';
 import { mask } from './mask.js';
-import { createMessageFactory, type MessageFactory } from './message.js';
+import { createMessageFactory, rawOf, type MessageFactory } from './message.js';
 import { messageIdFor, testMessageId } from './message-id.js';
 import { readerOf, runSendLoop, type SendLoopResult } from './orchestrator.js';
 import { prepareSend, type PreparedSend } from './prepare.js';
@@ -109,6 +109,9 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, r
     lock = acquireSendLock(db, send.id, label);
     if (lock.tookOverFrom) io.err(`note: the previous send (process ${lock.tookOverFrom.pid}) stopped without finishing; resuming`);
     syncRecipients(db, send, list.recipients, (r) => messageIdFor(issue.slug, list.ref.name, r.key, config.from.email));
+    // From here on the readers come from the database a page at a time; let the parsed list
+    // go, so memory during the send does not grow with the list.
+    releaseReaders(prep);
     const uncertain = recoverInterrupted(db, send.id);
     if (opts.retryFailed) {
       const n = requeueFailed(db, send.id);
@@ -205,9 +208,15 @@ function effectiveSettings(config: Config, opts: SendOptions) {
   return { rate, concurrency };
 }
 
+/** Keep the list's counts (for the plan) and drop its rows. */
+function releaseReaders(prep: PreparedSend): void {
+  prep.listSummary = listSummary(prep.list);
+  prep.list.recipients = [];
+}
+
 function printPlan(io: SendIO, prep: PreparedSend, transport: string, c: StatusCounts, uncertain: number, s: { rate: number; concurrency: number }) {
   const { config, issue, list } = prep;
-  const ls = listSummary(list);
+  const ls = prep.listSummary ?? listSummary(list);
   io.out(`subject:   ${issue.meta.subject}`);
   io.out(`from:      ${config.from.name} <${config.from.email}>`);
   io.out(`list:      ${list.ref.name} (${list.file}: ${ls.valid} readers)`);
@@ -254,7 +263,7 @@ async function dryRun(db: StateDb, prep: PreparedSend, secret: Buffer, io: SendI
     let largest = 0;
     for (let page = ledger.nextPage(0, 1000); page.length; page = ledger.nextPage(page[page.length - 1].id, 1000)) {
       for (const row of page) {
-        const size = Buffer.byteLength(make(readerOf(row)).raw);
+        const size = Buffer.byteLength(rawOf(make(readerOf(row))));
         n++;
         bytes += size;
         largest = Math.max(largest, size);
@@ -298,7 +307,7 @@ async function sendTests(
     const fields = row ? row.fields : { ...config.sampleRecipient, email: c.address };
     const msg = make({ email: c.address, name: fields.name ?? '', fields, messageId: testMessageId(config.from.email) });
     if (!transport) {
-      io.out(`dry run: [TEST] for ${c.address} composed (${Math.round(Buffer.byteLength(msg.raw) / 1024)} KB), not sent`);
+      io.out(`dry run: [TEST] for ${c.address} composed (${Math.round(Buffer.byteLength(rawOf(msg)) / 1024)} KB), not sent`);
       continue;
     }
     let channel;

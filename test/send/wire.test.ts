@@ -3,7 +3,7 @@
  * as nodemailer's dot-stuffing DataStream: what the server un-stuffs must be our bytes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeMessage } from '../../src/send/compose.js';
+import { composeMessage, rawOf } from '../../src/send/compose.js';
 import { encodeQp, isWireCanonical } from '../../src/send/qp-template.js';
 import { FAST_DATA_PATH, SmtpTransport } from '../../src/send/smtp.js';
 import { parseSmtpUrl } from '../../src/send/transport.js';
@@ -24,8 +24,8 @@ function message(text: string) {
     from: { name: 'Sender', email: 'from@example.net' },
     to: { name: '.Dot Name', email: 'to@example.net' },
     subject: '.starts with a dot',
-    textQp: encodeQp(text),
-    htmlQp: encodeQp(`<p>${text}</p>`),
+    textQp: [encodeQp(text)],
+    htmlQp: [encodeQp(`<p>${text}</p>`)],
     messageId: '<wire@example.net>',
     date: new Date('2026-11-22T10:00:00Z'),
     listId: 'l <l.example.net>',
@@ -55,13 +55,16 @@ describe('wire form', () => {
     const transport = new SmtpTransport(parseSmtpUrl(smtp.url), { timeout: 5000 });
     const ch = await transport.open();
     const before = smtp.messages.length;
-    await ch.send({ from: 'from@example.net', to: 'to@example.net', messageId: '<wire@example.net>', raw: m.raw, canonical });
-    // A second message on the same connection proves the session is in a sane state after DATA.
-    await ch.send({ from: 'from@example.net', to: 'to@example.net', messageId: '<wire@example.net>', raw: m.raw, canonical });
+    await ch.send({ from: 'from@example.net', to: 'to@example.net', messageId: '<wire@example.net>', pieces: m.pieces, canonical });
+    // A shorter second message on the same connection: the session is sane after DATA, and the
+    // channel's reused write buffer carries no bytes of the first message into the second.
+    const small = message('short');
+    await ch.send({ from: 'from@example.net', to: 'to@example.net', messageId: '<wire@example.net>', pieces: small.pieces, canonical });
     ch.close();
     const got = smtp.messages.slice(before);
     expect(got).toHaveLength(2);
-    for (const g of got) expect(g.raw.toString('utf8')).toBe(m.raw);
+    expect(got[0].raw.toString('utf8')).toBe(rawOf(m));
+    expect(got[1].raw.toString('utf8')).toBe(rawOf(small));
     const parsed = await parse(got[0]);
     expect(parsed.text).toBe(TRICKY.replace(/\r\n|\r|\n/g, '\n'));
     expect(parsed.subject).toBe('.starts with a dot');
