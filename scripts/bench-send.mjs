@@ -6,6 +6,7 @@
  *
  *   node scripts/bench-send.mjs [counts…] [--concurrency N]
  *   env: BENCH_SEND_COUNTS=20000,100000  BENCH_SEND_CONCURRENCY=8  BENCH_ISSUE=issues/2026-11.md
+ *        BENCH_SEND_NODE_FLAGS='--max-old-space-size=80' (flags for the measured processes)
  *
  * Each count runs in its own child process so its peak RSS is its own: flat memory means the
  * 100k run peaks where the 20k run does. The sink is Postfix's smtp-sink when installed
@@ -84,7 +85,10 @@ async function main() {
 }
 
 function runChild(childArgs) {
-  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...childArgs], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20 });
+  // BENCH_SEND_NODE_FLAGS (e.g. --max-old-space-size=80) shows how much of the peak is V8
+  // letting old space grow lazily rather than memory the send needs.
+  const flags = (process.env.BENCH_SEND_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const r = spawnSync(process.execPath, ['--expose-gc', ...flags, fileURLToPath(import.meta.url), ...childArgs], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr || r.stdout}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
