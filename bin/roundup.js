@@ -1,4 +1,48 @@
 #!/usr/bin/env node
-// Thin launcher. `npm ci` (the prepare script) compiles src/ and bundles the CLI into
-// lib/bundle/ (see scripts/bundle.mjs); the bundle starts much faster than loose modules.
-import('../lib/bundle/cli.js').then((m) => m.main(process.argv.slice(2)));
+/**
+ * Launcher. `npm ci` (the prepare script) compiles src/ and bundles the CLI into one file,
+ * lib/bundle/cli.cjs (scripts/bundle.mjs). This loads it the way Node loads any CommonJS file,
+ * plus a V8 code cache kept beside it: parsing and compiling ~5 MB of mjml and friends on every
+ * start was most of a cold `roundup build`. The cache is an optimisation only: if it is
+ * missing, stale (another Node version) or cannot be written, V8 simply compiles as usual.
+ */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+
+const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '../lib/bundle/cli.cjs');
+const cacheFile = `${file}.v8cache`;
+
+let source;
+try {
+  source = readFileSync(file, 'utf8');
+} catch {
+  process.stderr.write('roundup: lib/bundle/cli.cjs is missing: run `npm ci` (or `npm run compile`) first\n');
+  process.exit(2);
+}
+let cachedData;
+try {
+  cachedData = readFileSync(cacheFile);
+} catch {
+  // first run: no cache yet
+}
+const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+const module = { exports: {} };
+script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
+
+const done = module.exports.main(process.argv.slice(2));
+if (cachedData === undefined || script.cachedDataRejected) {
+  // After the run, so the cache also holds the functions this command compiled lazily.
+  // Written aside and renamed: two roundups starting at once never read half a file.
+  Promise.resolve(done).finally(() => {
+    try {
+      const tmp = `${cacheFile}.${process.pid}`;
+      writeFileSync(tmp, script.createCachedData());
+      renameSync(tmp, cacheFile);
+    } catch {
+      // read-only install: run without a cache
+    }
+  });
+}

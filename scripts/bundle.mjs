@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * Bundles the CLI into lib/bundle/ so a cold `roundup build` does not resolve and read the
- * ~640 files that mjml and its dependencies are spread across (that alone cost more than the
- * render itself). Commands loaded lazily become separate chunks, so `build` loads no SMTP,
- * SQLite or browser code. tsc still compiles src/ to lib/ for the benchmark and type-check.
+ * Bundles the CLI into one CommonJS file, lib/bundle/cli.cjs, so a cold `roundup build` does
+ * not resolve and read the ~640 files that mjml and its dependencies are spread across (that
+ * alone cost more than the render). esbuild's CommonJS wrappers initialise a module only when
+ * first required, so `build` still runs no SMTP, SQLite or browser code; and one file lets
+ * bin/roundup.js keep a V8 code cache for it (Node 20 has no compile cache for ES modules).
+ * tsc still compiles src/ to lib/ for the benchmark and type-check.
  */
 import { build } from 'esbuild';
 import { renameSync, rmSync } from 'node:fs';
@@ -34,11 +36,13 @@ rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
   entryPoints: ['src/cli.ts'],
-  outdir,
+  outfile: path.join(outdir, 'cli.cjs'),
   bundle: true,
-  splitting: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
+  // import() of a built-in would stay a real dynamic import, which a vm.Script (the code-cache
+  // loader in bin/roundup.js) cannot run on Node 20; as require() it is the same module.
+  supported: { 'dynamic-import': false },
   target: 'node20',
   minifyWhitespace: true,
   minifySyntax: true,
@@ -47,9 +51,10 @@ await build({
   // cosmiconfig (via cssnano) for *.ts config files, which roundup never has: bundling it would
   // add 7 MB that every cold start parses.
   external: ['better-sqlite3', 'playwright-core', 'axe-core', 'fsevents', 'uglify-js', 'typescript'],
-  // CommonJS dependencies (mjml, nodemailer…) call require(); give the ESM bundle one.
   plugins: [stubUndici],
-  banner: { js: "import { createRequire as __roundupRequire } from 'node:module'; const require = __roundupRequire(import.meta.url);" },
+  // src/ is ESM; nothing in it reads import.meta, but keep it meaningful if something does.
+  define: { 'import.meta.url': '__roundupModuleUrl' },
+  banner: { js: "const __roundupModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });
 const old = `${target}.old-${process.pid}`;
