@@ -22,9 +22,11 @@ try {
   process.stderr.write('roundup: lib/bundle/cli.cjs is missing: run `npm ci` (or `npm run compile`) first\n');
   process.exit(2);
 }
+// ROUNDUP_NO_CODE_CACHE=1 runs without the cache (the benchmark reports both figures).
+const useCache = !process.env.ROUNDUP_NO_CODE_CACHE;
 let cachedData;
 try {
-  cachedData = readFileSync(cacheFile);
+  if (useCache) cachedData = readFileSync(cacheFile);
 } catch {
   // first run: no cache yet
 }
@@ -33,7 +35,7 @@ const module = { exports: {} };
 script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
 
 const done = module.exports.main(process.argv.slice(2));
-if (cachedData === undefined || script.cachedDataRejected) {
+if (useCache && (cachedData === undefined || script.cachedDataRejected)) {
   // After the run, so the cache also holds the functions this command compiled lazily.
   // Written aside and renamed: two roundups starting at once never read half a file.
   Promise.resolve(done).finally(() => {

@@ -22,11 +22,11 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'roundup-bench-'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n, unit) => `${n.toFixed(n < 10 ? 2 : 1)} ${unit}`;
 
-function timeCommand(cmd, args) {
+function timeCommand(cmd, args, env = {}) {
   const times = [];
   for (let i = 0; i < COLD_RUNS; i++) {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
     times.push(ms);
@@ -40,6 +40,9 @@ console.log(`roundup render benchmark: ${ISSUE} (node ${process.version}, median
 // 1. Cold CLI build: a fresh process each time, as an editor runs it.
 const cold = timeCommand(process.execPath, ['bin/roundup.js', 'build', ISSUE, '--out', tmp]);
 console.log(`  cold CLI build (roundup build, 1 issue)     ${fmt(cold, 'ms')}`);
+// The same without bin/roundup.js's V8 code cache (as on the very first run after install).
+const coldNoCache = timeCommand(process.execPath, ['bin/roundup.js', 'build', ISSUE, '--out', tmp], { ROUNDUP_NO_CODE_CACHE: '1' });
+console.log(`  cold CLI build, no V8 code cache            ${fmt(coldNoCache, 'ms')}`);
 
 // 2. The mjml CLI alone on the same compiled MJML (written by build as email.mjml).
 const mjmlFile = path.join(tmp, slug, 'email.mjml');
