@@ -55,6 +55,16 @@ export const ConfigSchema = z
     /** Where preview takes its list of sample recipients from. */
     exampleList: z.string().default('lists/example.csv'),
     validation: z.enum(['strict', 'soft', 'skip']).default('strict'),
+    check: z
+      .object({
+        /**
+         * Preflight warnings the sender has reviewed and accepts: a rule id
+         * ("link-http") or rule and feature ("client-support:@media"). Errors cannot be ignored.
+         */
+        ignore: z.array(z.string().regex(/^[a-z-]+(:.+)?$/, { error: 'must be a rule id such as "link-http" or "client-support:@media"' })).default([]),
+      })
+      .strict()
+      .prefault({}),
     stateDir: z.string().default('.roundup'),
     unsubscribe: z
       .object({

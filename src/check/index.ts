@@ -42,7 +42,19 @@ export async function runChecks(issue: RenderedIssue, opts: CheckOptions): Promi
     ...checkContrast(opts.config, opts.root),
     ...(opts.skipClientSupport ? [] : await checkClientSupport(issue, src)),
   ];
-  return sortFindings(findings);
+  return sortFindings(withoutIgnored(findings, opts.config.check.ignore));
+}
+
+/** Drop warnings named in config `check.ignore` ("rule" or "rule:feature"); errors always stay. */
+export function withoutIgnored(findings: Finding[], ignore: readonly string[]): Finding[] {
+  if (!ignore.length) return findings;
+  const rules = ignore.map((entry) => {
+    const at = entry.indexOf(':');
+    return at < 0 ? { rule: entry, detail: '' } : { rule: entry.slice(0, at), detail: entry.slice(at + 1) };
+  });
+  return findings.filter(
+    (f) => f.severity === 'error' || !rules.some((r) => r.rule === f.rule && (!r.detail || f.message.includes(`"${r.detail}"`))),
+  );
 }
 
 /** Errors first, then by file and line: the order an editor fixes them in. */
