@@ -11,5 +11,4 @@ export function registerAll(program: Command): void {
   registerPreviewCommands(program);
   registerPublishCommands(program);
   registerSendCommands(program);
-  void program;
 }
