@@ -104,24 +104,41 @@ export function suppressQueued(db: StateDb, sendId: number): number {
     .run(nowIso(), sendId).changes;
 }
 
-/** Rows a dead sender left 'sending' go back to the queue, flagged. Returns how many. */
+/** The list generation of the last sync: rows with another generation are no longer in the list file. */
+const CURRENT_GEN = '(SELECT list_gen FROM sends WHERE id = recipients.send_id)';
+
+/**
+ * Rows a dead sender left 'sending' go back to the queue, flagged as possible duplicates.
+ * Call after syncRecipients: a reader removed from the list file meanwhile is dropped, like
+ * any queued reader no longer in the file (whoever took them off the list meant it), and one
+ * suppressed meanwhile becomes 'suppressed'. Returns how many will be re-sent.
+ */
 export function recoverInterrupted(db: StateDb, sendId: number): number {
-  return db
-    .prepare(
-      `UPDATE recipients SET status = 'queued', possible_duplicates = possible_duplicates + 1, updated_at = ?
-       WHERE send_id = ? AND status = 'sending'`,
-    )
-    .run(nowIso(), sendId).changes;
+  return db.transaction(() => {
+    db.prepare(`DELETE FROM recipients WHERE send_id = ? AND status = 'sending' AND list_gen <> ${CURRENT_GEN}`).run(sendId);
+    const n = db
+      .prepare(
+        `UPDATE recipients SET status = 'queued', possible_duplicates = possible_duplicates + 1, updated_at = ?
+         WHERE send_id = ? AND status = 'sending'`,
+      )
+      .run(nowIso(), sendId).changes;
+    return Math.max(0, n - suppressQueued(db, sendId));
+  })();
 }
 
-/** `--retry-failed`: failed rows get a fresh set of attempts (suppressed addresses stay out). */
+/**
+ * `--retry-failed`: failed rows get a fresh set of attempts, only for readers still in the
+ * list file (call after syncRecipients) and not suppressed. Returns how many were requeued.
+ */
 export function requeueFailed(db: StateDb, sendId: number): number {
   return db.transaction(() => {
     const n = db
-      .prepare(`UPDATE recipients SET status = 'queued', attempts = 0, updated_at = ? WHERE send_id = ? AND status = 'failed'`)
+      .prepare(
+        `UPDATE recipients SET status = 'queued', attempts = 0, updated_at = ?
+         WHERE send_id = ? AND status = 'failed' AND list_gen = ${CURRENT_GEN}`,
+      )
       .run(nowIso(), sendId).changes;
-    suppressQueued(db, sendId);
-    return n;
+    return Math.max(0, n - suppressQueued(db, sendId));
   })();
 }
 

@@ -130,9 +130,34 @@ describe('sends and recipients', () => {
       [],
     );
     expect(getSuppression(db, 'b@example.net')).toMatchObject({ reason: 'hard-bounce', detail: '550 5.1.1 no such user' });
-    expect(requeueFailed(db, send.id)).toBe(2);
+    expect(requeueFailed(db, send.id)).toBe(1); // b is suppressed instead
     expect(countByStatus(db, send.id)).toMatchObject({ queued: 1, suppressed: 1, failed: 0 });
     expect(db.prepare("SELECT attempts FROM recipients WHERE status = 'queued'").get()).toEqual({ attempts: 0 });
+  });
+
+  it('never re-sends to a reader taken off the list: not after a crash, not with --retry-failed', () => {
+    const send = ensureSend(db, 'i', 'l', 's');
+    syncRecipients(db, send, list('email\na@example.net\nb@example.net\nc@example.net\nd@example.net\n'), mid);
+    const ledger = new SendLedger(db, send.id);
+    const [a, b, c, d] = ledger.step([], ledger.nextPage(0, 10));
+    ledger.step(
+      [
+        { id: a.id, kind: 'failed', response: '552 too big' },
+        { id: b.id, kind: 'failed', response: '552 too big' },
+      ],
+      [],
+    );
+    // The sender dies with c and d mid-send; meanwhile b and d are taken off the list.
+    expect([c.email, d.email]).toEqual(['c@example.net', 'd@example.net']);
+    syncRecipients(db, send, list('email\na@example.net\nc@example.net\n'), mid);
+    expect(recoverInterrupted(db, send.id)).toBe(1);
+    expect(requeueFailed(db, send.id)).toBe(1);
+    const rows = db.prepare('SELECT email, status FROM recipients ORDER BY id').all();
+    expect(rows).toEqual([
+      { email: 'a@example.net', status: 'queued' },
+      { email: 'b@example.net', status: 'failed' }, // history kept, never retried
+      { email: 'c@example.net', status: 'queued' },
+    ]);
   });
 });
 
