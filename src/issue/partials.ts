@@ -6,7 +6,15 @@
 import { ErrorCodes, RoundupError } from '../errors.js';
 import type { SourcePos } from '../render/types.js';
 
-export const PARTIAL_LINE = /^[ \t]*\{\{>\s*([A-Za-z0-9_-]+)\s*\}\}[ \t]*$/;
+/**
+ * `{{> name}}` on a line of its own, not indented (indented, it would belong to a list item or
+ * be code). Spaces inside the braces are forgiven: `{{ > name }}`, `{{>name}}`.
+ */
+export const PARTIAL_LINE = /^\{\{\s*>\s*([A-Za-z0-9_-]+)\s*\}\}[ \t]*$/;
+/** Any partial-like tag, to catch one that would otherwise be sent literally. */
+const PARTIAL_TAG = /\{\{\s*>\s*([^}]*?)\s*\}\}/;
+/** A code fence opening or closing line (``` or ~~~); partials inside code are shown as written. */
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 
 export interface ExpandedBody {
   text: string;
@@ -31,10 +39,24 @@ export function expandPartials(
   const lines = body.replace(/\r\n?/g, '\n').split('\n');
   const out: string[] = [];
   const origins: SourcePos[] = [];
+  let fence: string | null = null;
   lines.forEach((line, i) => {
     const at = { file: pos.file, line: pos.line + i };
-    const m = PARTIAL_LINE.exec(line);
+    const f = FENCE.exec(line)?.[1];
+    if (fence === null && f) fence = f;
+    else if (fence !== null && f && f[0] === fence[0] && f.length >= fence.length && line.trim() === f) fence = null;
+    const m = fence === null ? PARTIAL_LINE.exec(line) : null;
     if (!m) {
+      const stray = fence === null && !f ? PARTIAL_TAG.exec(line) : null;
+      if (stray) {
+        // Inside a paragraph, list item or quote a partial cannot be expanded (it is a block,
+        // and may start a section): say so here rather than send the braces to readers.
+        throw new RoundupError(
+          ErrorCodes.PARTIAL,
+          `put {{> ${stray[1]}}} on a line of its own, at the start of the line (not inside a paragraph, list or quote)`,
+          at,
+        );
+      }
       out.push(line);
       origins.push(at);
       return;

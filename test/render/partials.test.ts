@@ -42,8 +42,34 @@ describe('expandPartials', () => {
     expect(() => expandPartials('{{> loop}}', { file: 'issues/a.md', line: 1 }, read)).toThrow(/includes itself/);
   });
 
-  it('leaves inline mentions alone', () => {
-    const r = expandPartials('Write {{> promo}} on its own line.', { file: 'a.md', line: 1 }, read);
-    expect(r.text).toBe('Write {{> promo}} on its own line.');
+  it('forgives spaces inside the braces', () => {
+    for (const tag of ['{{>promo}}', '{{ > promo }}', '{{>  promo  }}']) {
+      expect(expandPartials(`Intro\n\n${tag}\n`, { file: 'issues/a.md', line: 1 }, read).text, tag).toContain('## Promo');
+    }
+  });
+
+  it('refuses a partial inside a paragraph, list item or quote, at its line', () => {
+    const cases: [string, number][] = [
+      ['Write {{> promo}} here.', 1],
+      ['- item\n  {{> promo}}\n- two', 2],
+      ['> quoted\n> {{> promo}}', 2],
+    ];
+    for (const [body, line] of cases) {
+      try {
+        expandPartials(body, { file: 'issues/a.md', line: 7 }, read);
+        throw new Error(`no error for ${body}`);
+      } catch (e) {
+        expect((e as RoundupError).format()).toBe(
+          `issues/a.md:${6 + line}: put {{> promo}} on a line of its own, at the start of the line (not inside a paragraph, list or quote)`,
+        );
+      }
+    }
+  });
+
+  it('leaves a partial inside a fenced code block as written', () => {
+    const body = '```\n{{> promo}}\n```\n\n~~~~\n```\n{{> promo}}\n~~~~\n\n{{> promo}}';
+    const r = expandPartials(body, { file: 'issues/a.md', line: 1 }, read);
+    expect(r.text.split('\n').filter((l) => l === '{{> promo}}')).toHaveLength(2);
+    expect(r.text.match(/## Promo/g)).toHaveLength(1);
   });
 });
