@@ -116,7 +116,11 @@ function classifyParagraph(inline: Token): { kind: 'cta'; label: string; href: s
   if (kids.length >= 2 && kids[0].type === 'link_open' && kids[kids.length - 1].type === 'link_close') {
     // Only one link: no other link_open in between.
     if (kids.slice(1, -1).some((t) => t.type === 'link_open' || t.type === 'image')) return null;
-    return { kind: 'cta', label: inlineText(kids.slice(1, -1)), href: String(kids[0].attrGet('href') ?? '') };
+    // A bare <https://…> autolink or a link with no text has no label worth a button.
+    if (kids[0].markup === 'autolink') return null;
+    const label = inlineText(kids.slice(1, -1));
+    if (!label) return null;
+    return { kind: 'cta', label, href: String(kids[0].attrGet('href') ?? '') };
   }
   return null;
 }

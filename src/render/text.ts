@@ -29,7 +29,7 @@ function blockHtml(b: Block): string {
     case 'quote':
       return `<blockquote>${b.html}${b.attribution ? `<p>${escapeHtml(b.attribution)}</p>` : ''}</blockquote>`;
     case 'cta':
-      return `<p>${escapeHtml(b.label)}: ${escapeHtml(b.href)}</p>`;
+      return `<p>${b.label === b.href ? '' : `${escapeHtml(b.label)}: `}${escapeHtml(b.href)}</p>`;
     case 'image':
       return b.alt ? `<p>[Image: ${escapeHtml(b.alt)}]</p>` : '';
   }
@@ -53,11 +53,14 @@ export function renderText(model: IssueModel, ctx: TextContext): string {
   parts.push(`<p>View this email in your browser: ${escapeHtml(ctx.webUrl)}</p>`);
   parts.push(...model.intro.map(blockHtml));
   for (const s of model.sections) {
-    parts.push(`<h2>${ctx.numbered ? `${s.number}. ` : ''}${escapeHtml(s.title)}</h2>`);
+    // titleHtml, not title: a link in a heading keeps its URL in the text part.
+    parts.push(`<h2>${ctx.numbered ? `${s.number}. ` : ''}${s.titleHtml}</h2>`);
     parts.push(...s.blocks.map(blockHtml));
   }
   parts.push('<hr>', ...model.signoff.map(blockHtml), '<hr>');
   parts.push(`<p>${escapeHtml(ctx.organisation)}<br>${escapeHtml(ctx.address)}</p>`);
   parts.push(`<p>Unsubscribe: ${escapeHtml(ctx.unsubscribeUrl)}</p>`);
-  return toText(parts.join('\n')).replace(/\n{3,}/g, '\n\n').trim() + '\n';
+  // No trailing spaces (the blank "> " line inside a quote): some mail paths strip them, and in
+  // format=flowed a trailing space would join lines.
+  return toText(parts.join('\n')).replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim() + '\n';
 }

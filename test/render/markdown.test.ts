@@ -33,6 +33,13 @@ describe('parseBody', () => {
     expect((prose as { html: string }).html).toContain('<a href="https://x.test/b" style="color:#123456');
   });
 
+  it('keeps a bare autolink and a link with no text as links, not buttons; a CTA label drops emphasis', () => {
+    const m = parse('## S\n\n<https://x.test/auto>\n\n[](https://x.test/empty)\n\n[Read *the* report](https://x.test/r "Title")\n');
+    expect(kinds(m.sections[0].blocks)).toEqual(['html', 'cta']);
+    expect((m.sections[0].blocks[0] as { html: string }).html).toContain('href="https://x.test/auto"');
+    expect(m.sections[0].blocks[1]).toMatchObject({ kind: 'cta', label: 'Read the report', href: 'https://x.test/r' });
+  });
+
   it('extracts a pull-quote attribution on the last line, in either dash form', () => {
     const a = parse('> Quote text\n> — Jane Smith, Partner\n').intro[0];
     expect(a).toMatchObject({ kind: 'quote', attribution: '— Jane Smith, Partner' });

@@ -108,7 +108,7 @@ describe('renderIssue (real templates)', () => {
       '7. Integrated Care Resource Centre',
     ]);
     expect(text).toMatch(/^ \* outer two\n   \* inner a\n   \* inner b\n     \* innermost$/m);
-    expect(text).toMatch(/> First quote line one continues here\.\n>\s*\n> — Jane Smith, Partner/);
+    expect(text).toMatch(/> First quote line one continues here\.\n>\n> — Jane Smith, Partner/);
     for (const url of [
       'https://intro.fixture.test/prose',
       'https://alpha.fixture.test/one',
@@ -123,6 +123,14 @@ describe('renderIssue (real templates)', () => {
     // field may run over by the length of the value; every other line fits.
     const lines = text.split('\n').filter((l) => !l.includes('http') && !l.startsWith('Hello'));
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(76);
+  });
+
+  it('keeps the URL of a link in a heading in the text part, and leaves no trailing spaces', async () => {
+    const src = '---\ntitle: T\nsubject: S\ndate: 2026-02-14\n---\n\n## Ruling in [Smith v Jones](https://law.fixture.test/smith)\n\n> Quoted.\n>\n> -- A Partner\n';
+    const { text } = personalise(await renderIssue(src, 'issues/h.md', env), values);
+    expect(text).toContain('1. Ruling in Smith v Jones <https://law.fixture.test/smith>');
+    expect(text).toMatch(/^> Quoted\.\n>\n> — A Partner$/m);
+    expect(text).not.toMatch(/[ \t]$/m);
   });
 
   it('rejects an unknown template at the front-matter line', async () => {
