@@ -32,6 +32,38 @@ export function resolveList(nameOrPath: string, root = process.cwd()): ListRef {
 
 export function readList(nameOrPath: string, root = process.cwd()): ParsedList & { ref: ListRef } {
   const ref = resolveList(nameOrPath, root);
-  const text = readFileSync(ref.absPath, 'utf8');
-  return { ...parseList(text, ref.file), ref };
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(ref.absPath);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : (err.code ?? err.message);
+    throw new RoundupError(ErrorCodes.LIST, `cannot read the list: ${why}`, { file: ref.file });
+  }
+  return { ...parseList(decodeUtf8(bytes, ref.file), ref.file), ref };
+}
+
+/**
+ * Lists must be UTF-8. A spreadsheet saved as Latin-1 or Windows-1252 would otherwise be read
+ * with U+FFFD in place of every accented letter, and those names would go out garbled.
+ */
+function decodeUtf8(bytes: Buffer, file: string): string {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    // Find the line: a UTF-8 sequence never contains a newline byte, so lines decode alone.
+    let line = 1;
+    for (let start = 0; start < bytes.length; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      const stop = end === -1 ? bytes.length : end;
+      try {
+        decoder.decode(bytes.subarray(start, stop));
+      } catch {
+        break;
+      }
+      start = stop + 1;
+    }
+    throw new RoundupError(ErrorCodes.LIST, 'not UTF-8 text: save the list as "CSV UTF-8" (this looks like Latin-1 or Windows-1252)', { file, line });
+  }
 }

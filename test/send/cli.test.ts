@@ -1,5 +1,5 @@
 /** `lists check`, `status`, `unsubscribe` and send's refusals, through the real CLI. */
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/project.js';
@@ -28,6 +28,24 @@ describe('roundup lists check', () => {
     const missing = run(p, ['lists', 'check', 'nope']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('roundup: lists/nope.csv: no such list: lists/nope.csv\n');
+  });
+
+  it('reports a list it cannot read, a non-UTF-8 list and a missing email column in one located line', () => {
+    const p = makeSendProject({ csv: 'email,name\nann@example.net,Ann\n' });
+    writeFileSync(p.listFile, Buffer.concat([Buffer.from('email,name\nann@example.net,Ann\nzoe@example.net,Zo'), Buffer.from([0xeb]), Buffer.from('\n')]));
+    const latin1 = run(p, ['lists', 'check', 'readers']);
+    expect(latin1).toMatchObject({ code: 1, stderr: 'roundup: lists/readers.csv:3: not UTF-8 text: save the list as "CSV UTF-8" (this looks like Latin-1 or Windows-1252)\n' });
+
+    writeFileSync(p.listFile, 'mail,name\nann@example.net,Ann\n');
+    const send = run(p, ['send', 'bulletin', '--list', 'readers', '--yes']);
+    expect(send).toMatchObject({ code: 1, stderr: 'roundup: lists/readers.csv:1: no "email" column in the header (found: mail, name)\n' });
+
+    if (process.getuid?.() !== 0) {
+      chmodSync(p.listFile, 0o000);
+      const locked = run(p, ['lists', 'check', 'readers']);
+      chmodSync(p.listFile, 0o644);
+      expect(locked).toMatchObject({ code: 1, stderr: 'roundup: lists/readers.csv: cannot read the list: permission denied\n' });
+    }
   });
 
   it('reports an unreadable CSV with its line and no stack trace', () => {
@@ -65,6 +83,15 @@ describe('roundup send / status / unsubscribe', () => {
     const second = run(p, ['send', 'bulletin-2', '--list', 'readers', '--yes', '--rate', '0']);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/readers: +2 to send, 0 already sent, 1 suppressed/);
+  });
+
+  it('reads SMTP_URL from .env, and says so when .env sets variables only the environment can', () => {
+    const p = makeSendProject({ csv: readersCsv(2) });
+    writeFileSync(path.join(p.root, '.env'), 'SMTP_URL=http://from-dotenv.example\nROUNDUP_SECRET=0123456789abcdef0123\n');
+    const r = run(p, ['send', 'bulletin', '--list', 'readers', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('note: .env sets ROUNDUP_SECRET, which roundup reads only from the environment');
+    expect(r.stderr).toMatch(/^roundup: the SMTP URL must start with smtp:\/\/ or smtps:\/\/ \(got http:\/\/…\)$/m);
   });
 
   it('refuses without --yes when not on a terminal, and reports bad options in one line', () => {
