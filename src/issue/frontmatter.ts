@@ -13,7 +13,13 @@ import { parseYaml, validate, type YamlSource } from '../yaml-source.js';
 
 const isoDate = z
   .string({ error: 'must be YYYY-MM-DD' })
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be YYYY-MM-DD' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, {
+    // A timestamp ("2026-11-03T09:00:00Z", "2026-11-03 09:00") is a common slip: name the fix.
+    error: (iss) => {
+      const day = /^(\d{4}-\d{2}-\d{2})[T ]/.exec(String(iss.input))?.[1];
+      return day ? `must be YYYY-MM-DD without a time: write ${day}` : 'must be YYYY-MM-DD';
+    },
+  })
   .refine((s) => {
     const d = new Date(`${s}T00:00:00Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
@@ -57,6 +63,14 @@ export function parseIssueSource(source: string, file: string): ParsedIssue {
       { file, line: 1 },
     );
   }
+  // Before the YAML is parsed: without a closing line the whole body would be read as YAML
+  // and the author told about a syntax error far down the file.
+  if (!/\n---[ \t]*(\n|$)/.test(text.slice(3))) {
+    throw new RoundupError(ErrorCodes.FRONT_MATTER, 'front-matter is not closed: add a "---" line after the last key', {
+      file,
+      line: 1,
+    });
+  }
   let yamlSrc: YamlSource | undefined;
   const parsed = matter(text, {
     engines: {
@@ -68,13 +82,6 @@ export function parseIssueSource(source: string, file: string): ParsedIssue {
       },
     },
   });
-  const closed = /\n---[ \t]*(\n|$)/.test(text.slice(3));
-  if (!closed) {
-    throw new RoundupError(ErrorCodes.FRONT_MATTER, 'front-matter is not closed: add a "---" line after the last key', {
-      file,
-      line: 1,
-    });
-  }
   const src = yamlSrc ?? parseYaml('', file, ErrorCodes.FRONT_MATTER, 1);
   if (src.data === null || typeof src.data !== 'object' || Array.isArray(src.data)) {
     throw new RoundupError(ErrorCodes.FRONT_MATTER, 'front-matter must be "key: value" lines', { file, line: 2 });

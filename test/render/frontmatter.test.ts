@@ -42,6 +42,12 @@ describe('parseIssueSource', () => {
     expect(e.format()).toBe('issues/x.md:4: front-matter "date" must be YYYY-MM-DD');
   });
 
+  it('names the fix when the date is written with a time', () => {
+    for (const v of ['2026-11-03T09:00:00Z', '2026-11-03 09:00']) {
+      expect(err(ok.replace('2026-11-03', v)).format()).toBe('issues/x.md:4: front-matter "date" must be YYYY-MM-DD without a time: write 2026-11-03');
+    }
+  });
+
   it('rejects an impossible calendar date', () => {
     expect(err(ok.replace('2026-11-03', '2026-02-30')).format()).toMatch(/^issues\/x\.md:4: front-matter "date" is not a real calendar date/);
   });
@@ -76,5 +82,9 @@ describe('parseIssueSource', () => {
 
   it('reports an unclosed front-matter block', () => {
     expect(err('---\ntitle: T\n').message).toMatch(/not closed/);
+    // Not a YAML error about the body, which would otherwise be read as front-matter.
+    expect(err('---\ntitle: T\nsubject: S\ndate: 2026-11-03\n\nDear reader, welcome.\n\n## News: today\n').format()).toBe(
+      'issues/x.md:1: front-matter is not closed: add a "---" line after the last key',
+    );
   });
 });
