@@ -7,6 +7,7 @@
  *   <slug>/index.html   the email as sent, minus everything personal
  *   feed.xml, atom.xml  RSS 2.0 and Atom (see feeds.ts)
  */
+import { formatIssueDay } from '../render/index.js';
 import { esc, htmlPage, type Brand } from './html.js';
 
 export interface ArchiveEntry {
@@ -53,12 +54,6 @@ export function siteName(entries: readonly Pick<ArchiveEntry, 'title'>[], organi
   return titles.size === 1 ? [...titles][0] : `${organisation} newsletters`;
 }
 
-/** "3 November 2026": weekly digests need the day, not only the month. */
-export function longDate(date: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
-    new Date(`${date}T00:00:00Z`),
-  );
-}
 
 function feedLinks(site: Site): string {
   const u = siteUrls(site);
@@ -74,7 +69,7 @@ export function indexPage(entries: readonly ArchiveEntry[], site: Site): string 
     [
       '<li>',
       `<h2><a href="${esc(e.url)}">${esc(e.subject)}</a></h2>`,
-      `<time datetime="${esc(e.date)}">${esc(longDate(e.date, site.locale))}</time>`,
+      `<time datetime="${esc(e.date)}">${esc(formatIssueDay(e.date, site.locale))}</time>`,
       e.preheader ? `<p>${esc(e.preheader)}</p>` : '',
       '</li>',
     ].join(''),

@@ -43,8 +43,22 @@ export function slugOf(file: string): string {
   return path.basename(file).replace(/\.md$/i, '');
 }
 
+const monthFormats = new Map<string, Intl.DateTimeFormat>();
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const cachedFormat = (cache: Map<string, Intl.DateTimeFormat>, locale: string, opts: Intl.DateTimeFormatOptions) => {
+  let f = cache.get(locale);
+  if (!f) cache.set(locale, (f = new Intl.DateTimeFormat(locale, { ...opts, timeZone: 'UTC' })));
+  return f;
+};
+
+/** "November 2026": a monthly issue's date. */
 export function formatIssueDate(date: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+  return cachedFormat(monthFormats, locale, { month: 'long', year: 'numeric' }).format(new Date(`${date}T00:00:00Z`));
+}
+
+/** "20 November 2026": a weekly digest (and the archive index) needs the day as well. */
+export function formatIssueDay(date: string, locale: string): string {
+  return cachedFormat(dayFormats, locale, { day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${date}T00:00:00Z`));
 }
 
 /** Pure apart from MJML: issue source text → rendered issue ready for personalisation. */
@@ -85,6 +99,8 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
 
   const webUrl = webUrlFor(config, slug);
   const dateFormatted = formatIssueDate(meta.date, config.locale);
+  const dateLong = formatIssueDay(meta.date, config.locale);
+  const numbered = meta.template !== 'digest';
   const unsubscribeUrl = fields.mark('{{unsubscribeUrl}}');
   const context = {
     ...meta.extra,
@@ -94,6 +110,7 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     slug,
     lang: config.locale.split('-')[0],
     dateFormatted,
+    dateLong,
     webUrl,
     unsubscribeUrl,
     organisation: config.organisation,
@@ -116,12 +133,13 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
   }
   const { html, errors } = await compileMjml(mjml, config.validation);
   const text = renderText(model, {
-    dateFormatted,
+    // The digest is weekly: "November 2026" would not tell one issue from the next.
+    date: numbered ? dateFormatted : dateLong,
     webUrl,
     organisation: config.organisation,
     address: config.address,
     unsubscribeUrl,
-    numbered: meta.template !== 'digest',
+    numbered,
   });
   return {
     file,

@@ -36,7 +36,8 @@ function blockHtml(b: Block): string {
 }
 
 export interface TextContext {
-  dateFormatted: string;
+  /** As shown in the header: "November 2026", or the day for a weekly digest. */
+  date: string;
   webUrl: string;
   organisation: string;
   address: string;
@@ -49,7 +50,7 @@ export function renderText(model: IssueModel, ctx: TextContext): string {
   const { meta } = model;
   const parts: string[] = [];
   parts.push(`<h1>${escapeHtml(meta.title)}</h1>`);
-  parts.push(`<p>${escapeHtml(ctx.dateFormatted)}${meta.byline ? `<br>${escapeHtml(meta.byline)}` : ''}</p>`);
+  parts.push(`<p>${escapeHtml(ctx.date)}${meta.byline ? `<br>${escapeHtml(meta.byline)}` : ''}</p>`);
   parts.push(`<p>View this email in your browser: ${escapeHtml(ctx.webUrl)}</p>`);
   parts.push(...model.intro.map(blockHtml));
   for (const s of model.sections) {

@@ -42,7 +42,7 @@ describe('renderIssue (real templates)', () => {
       '7. Integrated Care Resource Centre',
     ]);
     expect($('h1').text()).toBe('Fixture Health Law roundup');
-    expect(p.html).toContain('February 2026');
+    expect($('.rb-muted').filter((_, el) => $(el).text().trim() === 'February 2026').length).toBe(1);
     // Pull-quotes keep their attribution, styled apart from the quote.
     const attrs = $('p.rb-attr').map((_, e) => $(e).text()).get();
     expect(attrs).toEqual(['— Jane Smith, Partner', '— Omar Haddad, Senior Associate']);
@@ -147,6 +147,9 @@ describe('renderIssue (real templates)', () => {
     const $ = load(p.html);
     expect($('h2').first().text().trim()).toBe("This week's five");
     expect(p.html).toContain('By Ruth Okafor, Senior Associate');
+    // Weekly: the day, in the header and the text part (a monthly roundup shows the month).
+    expect(p.html).toContain('20 November 2026 &middot; By Ruth Okafor');
+    expect(p.text).toMatch(/^20 November 2026\nBy Ruth Okafor/m);
     expect($('h2 + ul, ul').first().children('li').length).toBe(5);
     expect(p.text).toContain("This week's five");
     expect(p.text).not.toMatch(/^1\. This week/m);
