@@ -129,6 +129,7 @@ function classifyParagraph(inline: Token): { kind: 'cta'; label: string; href: s
 function quoteBlock(tokens: Token[], pos: SourcePos): Block {
   const inner = tokens.slice(1, -1);
   let attribution = '';
+  let attributionHtml = '';
   // Last paragraph directly inside the quote.
   let pOpen = -1;
   for (let k = inner.length - 1; k >= 0; k--) {
@@ -145,6 +146,15 @@ function quoteBlock(tokens: Token[], pos: SourcePos): Block {
     const m = ATTRIBUTION.exec(inlineText(tail));
     if (m && tail.length) {
       attribution = `— ${m[1].trim()}`;
+      // As HTML too, so a link in the attribution ("— [Jane Smith](…), Partner") survives.
+      const first = tail.findIndex((t) => t.type === 'text' && t.content.trim() !== '');
+      const dashless = tail.map((t, k) => {
+        if (k !== first) return t;
+        const copy = Object.assign(Object.create(Object.getPrototypeOf(t) as object) as Token, t);
+        copy.content = t.content.replace(/^\s*(?:—|–|--)\s*/, '');
+        return copy;
+      });
+      attributionHtml = `— ${md.renderer.renderInline(dashless, md.options, {}).trim()}`;
       if (lastBreak >= 0) {
         inline.children = kids.slice(0, lastBreak);
       } else {
@@ -152,7 +162,7 @@ function quoteBlock(tokens: Token[], pos: SourcePos): Block {
       }
     }
   }
-  return { kind: 'quote', html: render(inner), attribution, pos };
+  return { kind: 'quote', html: render(inner), attribution, attributionHtml, pos };
 }
 
 /** Turn level-0 tokens into blocks; consecutive prose merges into one html block. */

@@ -27,7 +27,7 @@ function blockHtml(b: Block): string {
     case 'html':
       return b.html;
     case 'quote':
-      return `<blockquote>${b.html}${b.attribution ? `<p>${escapeHtml(b.attribution)}</p>` : ''}</blockquote>`;
+      return `<blockquote>${b.html}${b.attribution ? `<p>${b.attributionHtml}</p>` : ''}</blockquote>`;
     case 'cta':
       return `<p>${b.label === b.href ? '' : `${escapeHtml(b.label)}: `}${escapeHtml(b.href)}</p>`;
     case 'image':

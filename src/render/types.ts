@@ -25,7 +25,14 @@ export type Block =
   /** Paragraphs, lists, headings below h2: HTML for an <mj-text>. */
   | { kind: 'html'; html: string; pos: SourcePos }
   /** A blockquote whose last line starts with "— " or "-- ". */
-  | { kind: 'quote'; html: string; attribution: string; pos: SourcePos }
+  | {
+      kind: 'quote';
+      html: string;
+      /** "— Jane Smith, Partner" as plain text, and as HTML (links and emphasis kept). */
+      attribution: string;
+      attributionHtml: string;
+      pos: SourcePos;
+    }
   /** A paragraph that is a single link: a call-to-action button. */
   | { kind: 'cta'; label: string; href: string; pos: SourcePos }
   /** A paragraph that is a single image. */

@@ -125,11 +125,16 @@ describe('renderIssue (real templates)', () => {
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(76);
   });
 
-  it('keeps the URL of a link in a heading in the text part, and leaves no trailing spaces', async () => {
-    const src = '---\ntitle: T\nsubject: S\ndate: 2026-02-14\n---\n\n## Ruling in [Smith v Jones](https://law.fixture.test/smith)\n\n> Quoted.\n>\n> -- A Partner\n';
-    const { text } = personalise(await renderIssue(src, 'issues/h.md', env), values);
+  it('keeps the URL of a link in a heading or an attribution, in both parts, and leaves no trailing spaces', async () => {
+    const src =
+      '---\ntitle: T\nsubject: S\ndate: 2026-02-14\n---\n\n## Ruling in [Smith v Jones](https://law.fixture.test/smith)\n\n' +
+      '> Quoted.\n>\n> -- [Ann Lee](https://firm.fixture.test/ann), *Partner*\n';
+    const { text, html } = personalise(await renderIssue(src, 'issues/h.md', env), values);
     expect(text).toContain('1. Ruling in Smith v Jones <https://law.fixture.test/smith>');
-    expect(text).toMatch(/^> Quoted\.\n>\n> — A Partner$/m);
+    expect(text).toMatch(/^> Quoted\.\n>\n> — Ann Lee <https:\/\/firm\.fixture\.test\/ann>, Partner$/m);
+    const attr = load(html)('p.rb-attr');
+    expect(attr.text()).toBe('— Ann Lee, Partner');
+    expect(attr.find('a').attr('href')).toBe('https://firm.fixture.test/ann');
     expect(text).not.toMatch(/[ \t]$/m);
   });
 
