@@ -2,6 +2,11 @@
  * Maps file changes to store reloads: an issue re-renders alone; a partial re-renders the
  * issues that include it; a template, the config or the example list re-renders everything.
  * Saves arrive as bursts (editors write, rename, touch), so each path is debounced briefly.
+ *
+ * The project folder itself is watched, filtered to the inputs, rather than each input
+ * path: a watch on a file or folder ends when it is deleted or renamed away (editors that
+ * save by rename, `git checkout`, `mv issues issues.bak`), and nothing would be seen after
+ * it comes back. A watch on the parent sees it leave and return.
  */
 import path from 'node:path';
 import type { PreviewStore } from './store.js';
@@ -13,16 +18,25 @@ export interface Watching {
 }
 
 const DEBOUNCE_MS = 40;
+/** issues/x.md, templates/partials/x.md, lists/x.csv: nothing deeper is an input. */
+const DEPTH = 2;
+
+/** Editors' swap, backup and lock files are not inputs. */
+const isEditorJunk = (name: string) => /^\.|~$|\.sw[a-p]$|^#.*#$/.test(name);
 
 export async function watchProject(store: PreviewStore): Promise<Watching> {
   const { watch } = await import('chokidar');
   const root = store.root;
-  const exampleList = () => path.resolve(root, store.config?.exampleList ?? 'lists/example.csv');
-  const watcher = watch([path.join(root, 'issues'), path.join(root, 'templates'), path.join(root, 'roundup.config.yaml'), path.join(root, 'lists')], {
-    ignoreInitial: true,
-    // Editors' swap and backup files are not inputs.
-    ignored: (p: string) => /(^|[\\/])\.|~$|\.swp$/.test(path.basename(p)) && p !== root,
-  });
+  const relOf = (abs: string) => path.relative(root, abs).split(path.sep).join('/');
+  const exampleList = () => relOf(path.resolve(root, store.config?.exampleList ?? 'lists/example.csv'));
+  /** Is `rel` an input, or a folder on the way to one? Everything else (node_modules, dist…) is never scanned. */
+  const wanted = (rel: string): boolean => {
+    if (rel === '') return true;
+    if (isEditorJunk(path.posix.basename(rel))) return false;
+    const list = exampleList();
+    return rel === 'roundup.config.yaml' || /^(issues|templates)(\/|$)/.test(rel) || rel === list || list.startsWith(`${rel}/`);
+  };
+  const watcher = watch(root, { ignoreInitial: true, depth: DEPTH, ignored: (p: string) => !wanted(relOf(p)) });
   const timers = new Map<string, NodeJS.Timeout>();
   const onChange = (abs: string) => {
     clearTimeout(timers.get(abs));
@@ -35,14 +49,17 @@ export async function watchProject(store: PreviewStore): Promise<Watching> {
     );
   };
   const dispatch = (abs: string): Promise<void> => {
-    const rel = path.relative(root, abs).split(path.sep).join('/');
+    const rel = relOf(abs);
     if (/^issues\/[^/]+\.md$/.test(rel)) return store.reloadIssue(abs);
     const partial = /^templates\/partials\/([^/]+)\.md$/.exec(rel);
     if (partial) return store.reloadPartial(partial[1]);
-    if (rel.startsWith('templates/') || rel === 'roundup.config.yaml' || abs === exampleList()) return store.reloadAll();
+    // A whole folder arriving or leaving (renamed back, checked out): re-read everything.
+    if (rel === 'issues' || /^templates(\/|$)/.test(rel) || rel === 'roundup.config.yaml' || rel === exampleList()) return store.reloadAll();
     return Promise.resolve();
   };
-  watcher.on('add', onChange).on('change', onChange).on('unlink', onChange);
+  watcher.on('add', onChange).on('change', onChange).on('unlink', onChange).on('addDir', onChange).on('unlinkDir', onChange);
+  // A watcher error (EMFILE, a folder vanishing mid-scan) must not end the preview.
+  watcher.on('error', (e) => process.stderr.write(`roundup: watching files: ${e instanceof Error ? e.message : String(e)}\n`));
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return {
     ready,

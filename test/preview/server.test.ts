@@ -3,7 +3,7 @@
  * inbox row, reader and dark mode), live update without reload, broken input shown and
  * recovered, and only its own routes served.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,8 @@ afterAll(async () => {
 
 const issueFile = () => path.join(dir, 'issues/2026-11.md');
 const edit = (file: string, f: (s: string) => string) => writeFileSync(file, f(readFileSync(file, 'utf8')));
+/** Generous: a loaded 2-core CI can take seconds to render, load and lay out a page. */
+const SLOW = { timeout: 15_000, interval: 50 };
 const frameText = (id: string) => page.frameLocator(`#${id}`).locator('body');
 
 describe('preview server', () => {
@@ -145,6 +147,32 @@ describe('preview server', () => {
     edit(path.join(dir, 'roundup.config.yaml'), (s) => s.replace('name: Hartwell & Finch Health Team', 'name: Hartwell & Finch Health'));
     await expect.poll(() => versions()['weekly-2026-47'], { timeout: 5000 }).toBeGreaterThan(mid['weekly-2026-47']);
     expect(versions()['2026-11']).toBeGreaterThan(mid['2026-11']);
+  });
+
+  it('keeps watching when the config is deleted and issues/ renamed away and back; picks up new issues', async () => {
+    const version = (slug: string) => server.store.issues.get(slug)?.version ?? -1;
+    const config = path.join(dir, 'roundup.config.yaml');
+    const good = readFileSync(config, 'utf8');
+    rmSync(config);
+    await expect.poll(() => server.store.globalProblem?.file ?? '', SLOW).toMatch(/roundup\.config\.yaml$/);
+    writeFileSync(config, good);
+    await expect.poll(() => server.store.globalProblem, SLOW).toBeUndefined();
+    // The recreated file is still watched (a watch on the file itself would have ended).
+    const before = version('2026-11');
+    edit(config, (s) => s.replace('name: Hartwell & Finch Health Team', 'name: Hartwell & Finch Health'));
+    await expect.poll(() => version('2026-11'), SLOW).toBeGreaterThan(before);
+
+    renameSync(path.join(dir, 'issues'), path.join(dir, 'issues.bak'));
+    await expect.poll(() => server.store.issues.size, SLOW).toBe(0);
+    renameSync(path.join(dir, 'issues.bak'), path.join(dir, 'issues'));
+    await expect.poll(() => server.store.issues.size, SLOW).toBe(2);
+
+    await page.goto(server.url + '/');
+    await expect.poll(() => page.locator('tbody tr').count(), SLOW).toBe(2);
+    writeFileSync(path.join(dir, 'issues/added.md'), readFileSync(path.join(dir, 'issues/weekly-2026-47.md'), 'utf8'));
+    await expect.poll(() => page.locator('tbody tr').count(), SLOW).toBe(3);
+    rmSync(path.join(dir, 'issues/added.md'));
+    await expect.poll(() => page.locator('tbody tr').count(), SLOW).toBe(2);
   });
 
   it('serves only its own routes: traversal and unknown paths get 404', async () => {
