@@ -47,7 +47,10 @@ export function inlineText(children: Token[] | null): string {
     .trim();
 }
 
-function styleTokens(tokens: Token[], s: InlineStyle): void {
+/** Rewrites a link or image URL (recipient fields inside it are percent-encoded per reader). */
+export type UrlHook = (url: string) => string;
+
+function styleTokens(tokens: Token[], s: InlineStyle, url: UrlHook): void {
   for (const t of tokens) {
     switch (t.type) {
       case 'paragraph_open':
@@ -80,12 +83,14 @@ function styleTokens(tokens: Token[], s: InlineStyle): void {
       case 'fence':
         break;
       case 'inline':
-        if (t.children) styleTokens(t.children, s);
+        if (t.children) styleTokens(t.children, s, url);
         break;
       case 'link_open':
+        t.attrSet('href', url(String(t.attrGet('href') ?? '')));
         t.attrSet('style', `color:${s.link};text-decoration:underline`);
         break;
       case 'image':
+        t.attrSet('src', url(String(t.attrGet('src') ?? '')));
         t.attrSet('style', 'max-width:100%;height:auto;border:0');
         break;
     }
@@ -195,9 +200,9 @@ function toBlocks(tokens: Token[], at: (t: Token) => SourcePos): Block[] {
 }
 
 /** Pure: expanded Markdown body → intro blocks and sections. */
-export function parseBody(body: ExpandedBody, style: InlineStyle): ParsedBody {
+export function parseBody(body: ExpandedBody, style: InlineStyle, url: UrlHook = (u) => u): ParsedBody {
   const tokens = md.parse(body.text, {});
-  styleTokens(tokens, style);
+  styleTokens(tokens, style, url);
   const at = (t: Token): SourcePos => body.origins[t.map?.[0] ?? 0] ?? body.origins[0];
   const intro: Token[] = [];
   const sections: { head: Token[]; tokens: Token[] }[] = [];
@@ -235,7 +240,7 @@ export function parseBody(body: ExpandedBody, style: InlineStyle): ParsedBody {
 }
 
 /** Pure: a short Markdown snippet (the sign-off) → blocks. */
-export function parseSnippet(text: string, pos: SourcePos, style: InlineStyle): Block[] {
+export function parseSnippet(text: string, pos: SourcePos, style: InlineStyle, url?: UrlHook): Block[] {
   const lines = text.split('\n');
-  return parseBody({ text, origins: lines.map((_, i) => ({ file: pos.file, line: pos.line + i })) }, style).intro;
+  return parseBody({ text, origins: lines.map((_, i) => ({ file: pos.file, line: pos.line + i })) }, style, url).intro;
 }

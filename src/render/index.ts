@@ -88,13 +88,14 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
 
   const c = config.colours;
   const style: InlineStyle = { link: c.link, muted: c.muted, heading: c.brand, font: config.font };
-  const body = parseBody(expanded, style);
+  const markUrl = (url: string) => fields.markUrl(url);
+  const body = parseBody(expanded, style, markUrl);
   const signoffSource = fields.mark(meta.signoff ?? config.signoff);
   const model: IssueModel = {
     meta,
     intro: body.intro,
     sections: body.sections,
-    signoff: parseSnippet(signoffSource, { file: meta.signoff ? file : 'roundup.config.yaml', line: meta.signoff ? parsed.lineOf('signoff') : 1 }, style),
+    signoff: parseSnippet(signoffSource, { file: meta.signoff ? file : 'roundup.config.yaml', line: meta.signoff ? parsed.lineOf('signoff') : 1 }, style, markUrl),
   };
 
   const webUrl = webUrlFor(config, slug);

@@ -13,6 +13,8 @@ export interface FieldRef {
   key: string;
   /** Used when the reader's value is empty or missing. */
   fallback: string;
+  /** Inside a URL after its start (`…?name={{recipient.name}}`): the value is percent-encoded. */
+  url?: boolean;
 }
 
 /** Source syntax: `{{recipient.name}}`, `{{recipient.name | "reader"}}`, `{{unsubscribeUrl}}`. */
@@ -30,19 +32,32 @@ export class FieldTable {
 
   /** Replace every field reference in `source` with its marker. */
   mark(source: string): string {
-    return source.replace(FIELD_SYNTAX, (_m, whole: string, name: string | undefined, fallback: string | undefined) => {
-      const key = name ?? UNSUBSCRIBE_KEY;
-      const fb = fallback ?? '';
-      const id = `${key}\u0000${fb}`;
-      let i = this.index.get(id);
-      if (i === undefined) {
-        i = this.refs.length;
-        this.refs.push({ key, fallback: fb });
-        this.index.set(id, i);
-      }
-      void whole;
-      return marker(i);
+    return source.replace(FIELD_SYNTAX, (_m, _whole: string, name: string | undefined, fallback: string | undefined) =>
+      marker(this.slot({ key: name ?? UNSUBSCRIBE_KEY, fallback: fallback ?? '' })),
+    );
+  }
+
+  /**
+   * A link or image URL from Markdown: a field after the URL's start is a query or path value,
+   * so it gets its own slot whose value is percent-encoded ("Sam Reader" → "Sam%20Reader"). A
+   * field that is the whole URL, or its start, is left as written.
+   */
+  markUrl(url: string): string {
+    return url.replace(MARKER, (m, i: string, at: number) => {
+      const ref = this.refs[Number(i)];
+      return at === 0 || !ref || ref.key === UNSUBSCRIBE_KEY ? m : marker(this.slot({ ...ref, url: true }));
     });
+  }
+
+  private slot(ref: FieldRef): number {
+    const id = `${ref.key}\u0000${ref.fallback}\u0000${ref.url ? 'url' : ''}`;
+    let i = this.index.get(id);
+    if (i === undefined) {
+      i = this.refs.length;
+      this.refs.push(ref);
+      this.index.set(id, i);
+    }
+    return i;
   }
 
   /** A copy that keeps the same marker numbers (templates are marked once, bodies per issue). */
@@ -94,7 +109,8 @@ export function resolveValues(refs: readonly FieldRef[], values: MergeValues): s
     const v = r.key === UNSUBSCRIBE_KEY ? values.unsubscribeUrl : values.recipient[r.key];
     // Header-safe: a CR/LF in a list cell must never reach the subject line or the body raw.
     const clean = v == null ? '' : String(v).replace(/[\r\n]+/g, ' ').trim();
-    return clean === '' ? r.fallback : clean;
+    const value = clean === '' ? r.fallback : clean;
+    return r.url ? encodeURIComponent(value) : value;
   });
 }
 

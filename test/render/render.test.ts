@@ -138,6 +138,24 @@ describe('renderIssue (real templates)', () => {
     expect(text).not.toMatch(/[ \t]$/m);
   });
 
+  it('percent-encodes a recipient field inside a link URL, in both parts, and nowhere else', async () => {
+    const src =
+      '---\ntitle: T\nsubject: S\ndate: 2026-02-14\n---\n\nHello {{recipient.name}}.\n\n' +
+      '[Register for the webinar](https://events.fixture.test/r?name={{recipient.name}}&org={{recipient.organisation | "R & D"}})\n\n' +
+      'See [your page]({{recipient.page | "https://firm.fixture.test/"}}).\n';
+    const issue = await renderIssue(src, 'issues/u.md', env);
+    const { text, html } = personalise(issue, values);
+    const $ = load(html);
+    expect($('a').filter((_, a) => $(a).text().trim() === 'Register for the webinar').attr('href')).toBe(
+      'https://events.fixture.test/r?name=Ann%20%3Cb%3ELee%3C%2Fb%3E&org=R%20%26%20D',
+    );
+    expect($('a').filter((_, a) => $(a).text() === 'your page').attr('href')).toBe('https://firm.fixture.test/');
+    expect(text).toContain('https://events.fixture.test/r?name=Ann%20%3Cb%3ELee%3C%2Fb%3E&org=R%20%26%20D');
+    expect(text).toContain('Hello Ann <b>Lee</b>.');
+    expect(html).toContain('Hello Ann &lt;b&gt;Lee&lt;/b&gt;.');
+    expect(issue.fields.sort()).toEqual(['name', 'organisation', 'page']);
+  });
+
   it('rejects an unknown template at the front-matter line', async () => {
     const src = fixtureSource.replace('template: roundup', 'template: fancy');
     await expect(renderIssue(src, 'issues/f.md', env)).rejects.toSatisfy(
