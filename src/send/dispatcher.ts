@@ -25,6 +25,8 @@ export class Dispatcher {
   private finished = false;
   /** Rows handed out and not yet reported back. */
   inFlight = 0;
+  /** Set when the state database refused a write: the send must stop. */
+  failure?: Error;
 
   constructor(
     private readonly ledger: SendLedger,
@@ -52,6 +54,7 @@ export class Dispatcher {
 
   /** Stop handing out rows (outstanding next() calls get null); reports are still recorded. */
   close(): void {
+    if (this.closed && this.waiters.length === 0) return;
     this.closed = true;
     clearTimeout(this.retryTimer);
     for (const w of this.waiters.splice(0)) w(null);
@@ -84,18 +87,31 @@ export class Dispatcher {
     this.outcomes = [];
     const want = this.closed ? 0 : this.waiters.length;
     const claimed: QueueRow[] = [];
-    let first = true;
-    while (first || claimed.length < want) {
-      const candidates = this.candidates(want - claimed.length);
-      if (!first && candidates.length === 0) break;
-      claimed.push(...this.ledger.step(first ? outcomes : [], candidates));
-      first = false;
-      if (candidates.length === 0) break;
+    let recorded = false;
+    try {
+      let candidates = this.candidates(want);
+      claimed.push(...this.ledger.step(outcomes, candidates));
+      recorded = true;
+      // Rows found suppressed at claim time leave waiters unserved: claim more.
+      while (claimed.length < want && candidates.length > 0) {
+        candidates = this.candidates(want - claimed.length);
+        if (candidates.length) claimed.push(...this.ledger.step([], candidates));
+      }
+    } catch (e) {
+      // The database refused a write (disk full, locked past busy_timeout…). Stop handing out
+      // rows; unrecorded outcomes are kept for the final flush, and whatever stays 'sending'
+      // is re-sent with the same Message-ID by the next run, as after a crash.
+      if (!recorded) this.outcomes.unshift(...outcomes);
+      this.failure ??= e instanceof Error ? e : new Error(String(e));
     }
-    if (outcomes.length) this.onCommitted(outcomes);
+    if (recorded && outcomes.length) this.onCommitted(outcomes);
     for (const row of claimed) {
       this.inFlight++;
       this.waiters.shift()!(row);
+    }
+    if (this.failure) {
+      this.close();
+      return;
     }
     if (this.waiters.length === 0) return;
     if (this.retries.length) {

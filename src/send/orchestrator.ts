@@ -171,5 +171,11 @@ export async function runSendLoop(o: SendLoopOptions): Promise<SendLoopResult> {
     o.signal?.removeEventListener('abort', onExternal);
     dispatcher.finish();
   }
+  if (dispatcher.failure) {
+    result.stop = 'fatal';
+    result.message =
+      `the send state database refused a write (${dispatcher.failure.message}); nothing was lost: ` +
+      'run the same command to resume (readers mid-send are re-sent with the same Message-ID)';
+  }
   return result;
 }
