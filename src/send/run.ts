@@ -12,7 +12,7 @@ import { ErrorCodes, RoundupError } from '../errors.js';
 import { checkEmail } from '../lists/email.js';
 import { listSummary } from '../lists/report.js';
 import { openState, type StateDb } from '../state/db.js';
-import { acquireSendLock, type SendLock } from '../state/lock.js';
+import { acquireSendLock, isLockLive, type SendLock } from '../state/lock.js';
 import {
   SendLedger,
   countByStatus,
@@ -28,7 +28,7 @@ import { loadSecret } from '../unsubscribe/token.js';
 import { mask } from './mask.js';
 import { createMessageFactory, rawOf, type MessageFactory } from './message.js';
 import { messageIdFor, testMessageId } from './message-id.js';
-import { readerOf, runSendLoop, type SendLoopResult } from './orchestrator.js';
+import { runSendLoop, type SendLoopResult } from './orchestrator.js';
 import { prepareSend, type PreparedSend } from './prepare.js';
 import { createProgress } from './progress.js';
 import { RateLimiter } from './rate-limit.js';
@@ -242,38 +242,55 @@ export function printSummary(io: SendIO, s: SendSummary): void {
   if (s.counts.failed) io.out(`failures: roundup status ${s.issue} --list ${s.list}`);
 }
 
-/** `--dry-run`: all the work inside a transaction that is rolled back; no message leaves. */
+/**
+ * `--dry-run`: the state changes a send would make, inside a transaction that is rolled back,
+ * then every message that would go is composed. The write lock is held only for the first part,
+ * so a dry run never stalls a send that is running meanwhile.
+ */
 async function dryRun(db: StateDb, prep: PreparedSend, secret: Buffer, io: SendIO, opts: SendOptions): Promise<SendSummary> {
   const { config, issue, list } = prep;
   const started = Date.now();
+  const idOf = (r: { key: string }) => messageIdFor(issue.slug, list.ref.name, r.key, config.from.email);
+  let counts: StatusCounts;
+  let uncertain: number;
+  let queued: Set<string>;
+  let running: number | undefined;
   db.exec('BEGIN IMMEDIATE');
   try {
     const send = ensureSend(db, issue.slug, list.ref.name, issue.meta.subject);
-    const sendId = send.id;
-    syncRecipients(db, send, list.recipients, (r) => messageIdFor(issue.slug, list.ref.name, r.key, config.from.email));
-    const uncertain = recoverInterrupted(db, sendId);
-    if (opts.retryFailed) requeueFailed(db, sendId);
-    const counts = countByStatus(db, sendId);
-    printPlan(io, prep, 'none (dry run: nothing is delivered)', counts, uncertain, effectiveSettings(config, opts));
-    // Compose every message that would go, so a bad field or an encoding problem shows now.
-    const make = createMessageFactory({ issue, config, list: list.ref.name, secret });
-    const ledger = new SendLedger(db, sendId);
-    let n = 0;
-    let bytes = 0;
-    let largest = 0;
-    for (let page = ledger.nextPage(0, 1000); page.length; page = ledger.nextPage(page[page.length - 1].id, 1000)) {
-      for (const row of page) {
-        const size = Buffer.byteLength(rawOf(make(readerOf(row))));
-        n++;
-        bytes += size;
-        largest = Math.max(largest, size);
-      }
-    }
-    io.out(`dry run: composed ${n} message${n === 1 ? '' : 's'} (average ${n ? Math.round(bytes / n / 1024) : 0} KB, largest ${Math.round(largest / 1024)} KB); nothing sent, state unchanged`);
-    return { issue: issue.slug, list: list.ref.name, transport: 'dry run', stop: 'dry-run', counts, possibleDuplicates: uncertain, seconds: (Date.now() - started) / 1000 };
+    running = runningSender(db, send.id);
+    syncRecipients(db, send, list.recipients, idOf);
+    uncertain = running ? 0 : recoverInterrupted(db, send.id);
+    if (opts.retryFailed) requeueFailed(db, send.id);
+    counts = countByStatus(db, send.id);
+    queued = new Set(db.prepare(`SELECT email_key FROM recipients WHERE send_id = ? AND status = 'queued'`).pluck().all(send.id) as string[]);
   } finally {
     db.exec('ROLLBACK');
   }
+  if (running) io.out(`note:      process ${running} is sending this issue to this list right now; counts are as of this moment`);
+  printPlan(io, prep, 'none (dry run: nothing is delivered)', counts, uncertain, effectiveSettings(config, opts));
+  // Compose every message that would go, so a bad field or an encoding problem shows now.
+  const make = createMessageFactory({ issue, config, list: list.ref.name, secret });
+  let n = 0;
+  let bytes = 0;
+  let largest = 0;
+  for (const r of list.recipients) {
+    if (!queued.has(r.key)) continue;
+    const size = Buffer.byteLength(rawOf(make({ email: r.email, name: r.name, fields: r.fields, messageId: idOf(r) })));
+    n++;
+    bytes += size;
+    largest = Math.max(largest, size);
+  }
+  io.out(`dry run: composed ${n} message${n === 1 ? '' : 's'} (average ${n ? Math.round(bytes / n / 1024) : 0} KB, largest ${Math.round(largest / 1024)} KB); nothing sent, state unchanged`);
+  return { issue: issue.slug, list: list.ref.name, transport: 'dry run', stop: 'dry-run', counts, possibleDuplicates: uncertain, seconds: (Date.now() - started) / 1000 };
+}
+
+/** The pid of a live sender holding this send's lock, if any. */
+function runningSender(db: StateDb, sendId: number): number | undefined {
+  const row = db.prepare('SELECT pid, host, heartbeat_at FROM send_locks WHERE send_id = ?').get(sendId) as
+    | { pid: number; host: string; heartbeat_at: number }
+    | undefined;
+  return row && isLockLive(row) ? row.pid : undefined;
 }
 
 /** `--test a@x,b@y`: a [TEST] copy to each address; the list's send state is not touched. */

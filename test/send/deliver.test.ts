@@ -2,7 +2,7 @@
  * Delivery through a real SMTP server (in-process smtp-server), parsed with mailparser:
  * headers, both parts, personalisation, escaping, header injection, Message-ID stability.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -10,7 +10,7 @@ import { RoundupError } from '../../src/errors.js';
 import { personalise, renderIssueFile } from '../../src/render/index.js';
 import { messageIdFor } from '../../src/send/message-id.js';
 import { runSend } from '../../src/send/run.js';
-import { findSend, openState, suppress } from '../../src/state/index.js';
+import { acquireSendLock, findSend, openState, suppress } from '../../src/state/index.js';
 import { loadSecret, signToken, unsubscribeUrl, verifyToken } from '../../src/unsubscribe/token.js';
 import { captureIO, headerOf, makeSendProject, parse, startSmtp, type TestSmtp } from './helpers.js';
 
@@ -158,7 +158,6 @@ describe('send over SMTP', () => {
     expect(r.summary.counts).toMatchObject({ sent: 4, suppressed: 1 });
 
     smtp.messages.length = 0;
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(p.listFile, CSV + '\r\nnew@example.net,New Reader,\r\n');
     await send(p);
     expect(smtp.messages.map((m) => m.to)).toEqual(['new@example.net']);
@@ -174,6 +173,26 @@ describe('send over SMTP', () => {
     const db = openState(loadConfig(p.root), { root: p.root });
     expect(findSend(db, 'bulletin', 'readers')).toBeNull();
     db.close();
+
+    // After a real send and one new reader, while another sender holds the lock: only the new
+    // reader would go, and the dry run says a send is running rather than "resuming".
+    await send(p);
+    writeFileSync(p.listFile, CSV + '\r\nnew@example.net,New Reader,\r\n');
+    smtp.messages.length = 0;
+    const other = openState(loadConfig(p.root), { root: p.root });
+    const lock = acquireSendLock(other, findSend(other, 'bulletin', 'readers')!.id, 'bulletin to list readers');
+    try {
+      const again = await send(p, { dryRun: true });
+      const text = again.out.join('\n');
+      expect(text).toMatch(/readers: +1 to send, 5 already sent/);
+      expect(text).toMatch(new RegExp(`note: +process ${process.pid} is sending this issue to this list right now`));
+      expect(text).toMatch(/dry run: composed 1 message /);
+      expect(text).not.toMatch(/resuming/);
+    } finally {
+      lock.release();
+      other.close();
+    }
+    expect(smtp.messages).toHaveLength(0);
   });
 
   it('--test sends [TEST] copies to the given addresses only, without touching the list state', async () => {
@@ -224,7 +243,6 @@ describe('send over SMTP', () => {
 
   it('refuses to send an issue that uses a field the list does not have', async () => {
     const p = makeSendProject({ csv: 'email,name\nann@example.net,Ann\n' });
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(
       path.join(p.root, 'issues/bulletin.md'),
       readFileSync(path.join(p.root, 'issues/bulletin.md'), 'utf8').replace('{{recipient.organisation | "your organisation"}}', '{{recipient.department}}'),
