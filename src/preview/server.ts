@@ -56,7 +56,8 @@ export async function startPreviewServer(opts: { root: string; port?: number; wa
   function route(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') return notFound(res);
     // Only our own host names: a page on another site cannot read the preview via DNS rebinding.
-    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    // Host names are case-insensitive (RFC 9110): `LocalHost` is ours too.
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
     if (host !== '127.0.0.1' && host !== 'localhost') return send(res, 403, 'text/plain', 'forbidden host\n');
     const raw = req.url ?? '/';
     const q = raw.indexOf('?');
