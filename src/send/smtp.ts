@@ -133,7 +133,10 @@ if (WireConnection.supported) {
     this: WireConnection & ConnectionInternals,
     callback: unknown,
   ) {
-    if (!this.canonicalNext || this.options.lmtp) return original.call(this, callback);
+    // Anything unexpected about the internals (a nodemailer upgrade) takes the normal path.
+    if (!this.canonicalNext || this.options.lmtp || !Array.isArray(this._responseActions) || !this._socket) {
+      return original.call(this, callback);
+    }
     const stream = new CanonicalDataStream();
     this._responseActions.push((str) => this._actionSMTPStream(str, callback));
     this._currentDataStream = stream;

@@ -70,6 +70,11 @@ export function parseSmtpUrl(text: string): SmtpSettings {
   const pass = decodeURIComponent(url.password);
   addSecret(url.password);
   addSecret(pass);
+  // As AUTH PLAIN and AUTH LOGIN put them on the wire, should a server echo them in a reply.
+  if (pass) {
+    addSecret(Buffer.from(`\0${user}\0${pass}`).toString('base64'));
+    addSecret(Buffer.from(pass).toString('base64'));
+  }
   const q = url.searchParams;
   return {
     host: url.hostname.replace(/^\[|\]$/g, ''),
