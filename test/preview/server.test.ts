@@ -102,6 +102,16 @@ describe('preview server', () => {
     await page.check('#dark');
     await poll(bg).toBe('rgb(21, 23, 26)');
     expect(page.url()).toContain('dark=1');
+    // The gutter beside the 600 px email in the 640 px desktop frame is dark too, not a light stripe.
+    const gutter = () =>
+      page.frameLocator('#desktop').locator('body').evaluate(() => {
+        for (let e = document.elementFromPoint(4, 200); e; e = e.parentElement) {
+          const c = getComputedStyle(e).backgroundColor;
+          if (c !== 'rgba(0, 0, 0, 0)') return c;
+        }
+        return 'transparent';
+      });
+    await poll(gutter).toBe('rgb(21, 23, 26)');
     await page.uncheck('#dark');
     await poll(bg).toBe('rgb(242, 239, 233)');
   });
