@@ -9,7 +9,8 @@ import { ErrorCodes, RoundupError } from '../errors.js';
 function number(flag: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new RoundupError(ErrorCodes.USAGE, `${flag} "${value}" is not a number`);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new RoundupError(ErrorCodes.USAGE, `${flag} "${value}" is not a number`);
+    if (n < 0) throw new RoundupError(ErrorCodes.USAGE, `${flag} "${value}" must be 0 or more`);
     return n;
   };
 }

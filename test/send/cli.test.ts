@@ -100,6 +100,7 @@ describe('roundup send / status / unsubscribe', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^roundup: not a terminal, so cannot ask for confirmation: add --yes to send\n$/m);
     expect(run(p, ['send', 'bulletin', '--list', 'readers', '--rate', 'fast']).stderr).toMatch(/^roundup: --rate "fast" is not a number\n$/m);
+    expect(run(p, ['send', 'bulletin', '--list', 'readers', '--rate', '-5']).stderr).toMatch(/^roundup: --rate "-5" must be 0 or more\n$/m);
     expect(run(p, ['send', 'nope', '--list', 'readers', '--yes']).stderr).toMatch(/^roundup: nope: no such issue/m);
     expect(run(p, ['send', 'bulletin', '--list', 'readers', '--yes', '--smtp', 'http://x']).stderr).toMatch(/must start with smtp:\/\/ or smtps:\/\//);
     expect(run(p, ['status', 'bulletin']).stdout).toBe('bulletin has not been sent yet\n');
