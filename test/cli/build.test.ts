@@ -47,6 +47,12 @@ describe('roundup build (CLI end to end)', () => {
     ['a YAML syntax error', (s) => s.replace('preheader: Seven', 'preheader: "Seven'), ''],
     ['an unknown template', (s) => s.replace('template: roundup', 'template: glossy'), 'issues/bad.md:6: front-matter "template": unknown template "glossy" (available: digest, roundup)'],
     ['an unknown partial', (s) => s.replace('{{> resource-centre}}', '{{> resource-center}}'), ''],
+    ['an unclosed front-matter', (s) => s.replace('sector: health\n---\n', 'sector: health\n'), 'issues/bad.md:1: front-matter is not closed: add a "---" line after the last key'],
+    [
+      'a partial inside a list item',
+      (s) => s.replace('- outer one\n', '- outer one\n  {{> resource-centre}}\n'),
+      `issues/bad.md:${good.split('\n').indexOf('- outer one') + 2}: put {{> resource-centre}} on a line of its own, at the start of the line (not inside a paragraph, list or quote)`,
+    ],
   ];
   for (const [what, mutate, expected] of bad) {
     it(`reports ${what} as one line with file and line, exit 1`, () => {
