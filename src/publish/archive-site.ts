@@ -92,7 +92,8 @@ export function indexPage(entries: readonly ArchiveEntry[], site: Site): string 
  */
 export function issuePage(entry: ArchiveEntry, site: Site): string {
   const u = siteUrls(site);
-  const head = `<link rel="canonical" href="${esc(entry.url)}">\n${feedLinks(site)}\n`;
+  // The page is the browser view: hide the email's own "view in browser" row (class rb-webview).
+  const head = `<link rel="canonical" href="${esc(entry.url)}">\n${feedLinks(site)}\n<style>.rb-webview{display:none!important}</style>\n`;
   const c = site.brand.colours;
   const bar =
     `<div style="background:${c.surface};border-bottom:1px solid ${c.background};padding:10px 16px;font:14px/1.4 Arial,Helvetica,sans-serif">` +

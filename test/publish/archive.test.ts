@@ -88,6 +88,9 @@ describe('roundup archive', () => {
       expect($('a').filter((_i, a) => $(a).text().trim() === 'Unsubscribe').attr('href')).toBe(`${SITE}/u/`);
       expect($('link[rel=canonical]').attr('href')).toBe(`${SITE}/${slug}/`);
       expect($('a').first().attr('href')).toBe(`${SITE}/`);
+      // The page is the browser view: the email's "view in browser" row is hidden there.
+      expect($('.rb-webview a').attr('href')).toBe(`${SITE}/${slug}/`);
+      expect($('head style').text()).toContain('.rb-webview{display:none!important}');
     }
     expect(read('2026-11/index.html')).toContain('Dear colleague');
     expect(read('tricky/index.html')).toContain('Hello colleague at your organisation.');
