@@ -19,7 +19,9 @@ listen(async () => {
   const res = await fetch('/index-main', { cache: 'no-store' });
   const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
   const fresh = doc.getElementById('main');
-  if (fresh) document.getElementById('main').replaceWith(fresh);
+  if (!fresh) return;
+  document.getElementById('main').replaceWith(fresh);
+  document.getElementById('count').textContent = fresh.dataset.count + ' issue(s)';
 });
 `;
 
@@ -38,7 +40,9 @@ function frameUrl() {
 }
 function fit(frame) {
   // Same origin (sandbox keeps allow-same-origin, scripts stay off): size the frame to the email.
-  try { frame.style.height = Math.max(300, frame.contentDocument.documentElement.scrollHeight + 4) + 'px'; } catch (e) {}
+  // offsetHeight, not scrollHeight: scrollHeight is at least the frame's current height, so a
+  // frame would never shrink after a section is deleted.
+  try { frame.style.height = Math.max(300, frame.contentDocument.documentElement.offsetHeight + 4) + 'px'; } catch (e) {}
 }
 for (const f of [$('desktop'), $('phone')]) f.addEventListener('load', () => fit(f));
 
@@ -60,10 +64,14 @@ function renderChecks(findings) {
   }
 }
 
+let asked = 0;
 async function refresh(reloadFrames) {
+  // Saves can come faster than answers: only the newest request may update the page.
+  const mine = ++asked;
   const res = await fetch(base + '/state.json?r=' + view.r, { cache: 'no-store' });
-  if (!res.ok) { showProblem('This issue is no longer in issues/ (renamed or deleted).'); return; }
-  const s = await res.json();
+  const s = res.ok ? await res.json() : null;
+  if (mine !== asked) return;
+  if (!s) { showProblem('This issue is no longer in issues/ (renamed or deleted).'); return; }
   showProblem(s.problem);
   if (s.ok) {
     $('from').textContent = s.fromName;
@@ -71,6 +79,8 @@ async function refresh(reloadFrames) {
     $('preheader').textContent = s.preheader;
     $('text').textContent = s.text;
     renderChecks(s.findings);
+    syncReaders(s.readers);
+    document.body.dataset.shown = '';
     if (reloadFrames || s.version !== view.version) {
       view.version = s.version;
       $('desktop').src = frameUrl();
@@ -82,6 +92,15 @@ async function refresh(reloadFrames) {
   document.body.dataset.state = s.ok ? 'ok' : 'error';
 }
 
+/** The example list may change while the page is open: keep the reader menu in step. */
+function syncReaders(labels) {
+  const sel = $('recipient');
+  if ([...sel.options].map((o) => o.text).join('\\n') === labels.join('\\n')) return;
+  sel.replaceChildren(...labels.map((label, i) => new Option(label, String(i))));
+  if (view.r >= labels.length) { view.r = 0; remember(); }
+  sel.value = String(view.r);
+}
+
 function remember() {
   const q = new URLSearchParams();
   if (view.r) q.set('r', String(view.r));
@@ -89,7 +108,7 @@ function remember() {
   history.replaceState(null, '', location.pathname + (q.size ? '?' + q : ''));
 }
 $('recipient').addEventListener('change', (e) => { view.r = Number(e.target.value); remember(); refresh(true); });
-$('dark').addEventListener('change', (e) => { view.dark = e.target.checked; document.body.classList.toggle('dark', view.dark); remember(); refresh(true); });
+$('dark').addEventListener('change', (e) => { view.dark = e.target.checked; remember(); refresh(true); });
 function tab(which) {
   for (const t of ['html', 'text']) {
     $('tab-' + t).setAttribute('aria-selected', String(t === which));

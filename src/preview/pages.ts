@@ -13,6 +13,7 @@ header.bar h1{font-size:16px;margin:0 auto 0 0}
 main{padding:16px 20px}
 table{border-collapse:collapse;background:#fff;width:100%}
 th,td{text-align:left;padding:8px 10px;border-bottom:1px solid #dde1e6;vertical-align:top}
+td.nowrap,th.nowrap{white-space:nowrap}
 .ok{color:#17663a}.warn{color:#8a5a00}.err{color:#a4161a}
 .problem{background:#fff0f0;border:2px solid #a4161a;padding:12px 16px;margin:0 0 16px;white-space:pre-wrap}
 .problem code{font-weight:bold}
@@ -30,8 +31,12 @@ figcaption{font-size:12px;color:#5b6673;margin:0 0 6px}
 iframe{border:1px solid #c9ced4;background:#fff;display:block;height:900px}
 #desktop{width:640px}#phone{width:375px}
 pre#text{white-space:pre-wrap;max-width:80ch;margin:0;font:13px/1.5 ui-monospace,Menlo,Consolas,monospace}
-.checks li{margin:0 0 4px}
+.checks{background:#fff;border:1px solid #d5d9de;margin:0 0 12px;padding:8px 14px 8px 32px;max-width:1040px;max-height:14em;overflow:auto}
+.checks li{margin:2px 0}
+/* Until the issue has rendered once there is nothing to show but the problem. */
+body:not([data-shown]) :is(.inbox,#preflight,.tabs,.pane){display:none}
 .muted{color:#5b6673}
+main h2{font-size:14px;margin:0 0 6px}
 label{cursor:pointer}
 `;
 
@@ -39,7 +44,7 @@ function layout(title: string, body: string, script: string): string {
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title><style>${STYLE}</style></head>
+<title>${esc(title)}</title><link rel="icon" href="data:,"><style>${STYLE}</style></head>
 <body>${body}<script>${script}</script></body>
 </html>`;
 }
@@ -69,17 +74,17 @@ export function indexMain(store: PreviewStore): string {
       const meta = e.ok ? e.issue.meta : undefined;
       return `<tr data-slug="${esc(e.slug)}">
 <td><a href="/issue/${encodeURIComponent(e.slug)}">${esc(meta?.subject ?? e.file)}</a><div class="muted">${esc(e.file)}</div></td>
-<td>${esc(meta?.date ?? '')}</td><td>${esc(meta?.template ?? '')}</td>
-<td>${e.ok ? `${(e.htmlBytes / 1024).toFixed(1)} KB` : ''}</td><td class="status">${status(store, e)}</td></tr>`;
+<td class="nowrap">${esc(meta?.date ?? '')}</td><td>${esc(meta?.template ?? '')}</td>
+<td class="nowrap">${e.ok ? `${(e.htmlBytes / 1024).toFixed(1)} KB` : ''}</td><td class="status">${status(store, e)}</td></tr>`;
     })
     .join('\n');
-  return `<main id="main">${problemBox(store.globalProblem, 'global-problem')}
-<table><thead><tr><th>Subject</th><th>Date</th><th>Template</th><th>HTML size</th><th>Check</th></tr></thead>
+  return `<main id="main" data-count="${store.issues.size}">${problemBox(store.globalProblem, 'global-problem')}
+<table><thead><tr><th>Subject</th><th class="nowrap">Date</th><th>Template</th><th class="nowrap">HTML size</th><th>Check</th></tr></thead>
 <tbody>${rows || '<tr><td colspan="5">No issues yet: add a Markdown file to issues/.</td></tr>'}</tbody></table></main>`;
 }
 
 export function indexPage(store: PreviewStore): string {
-  return layout('roundup preview', `<header class="bar"><h1>roundup preview</h1><span>${store.issues.size} issue(s)</span></header>${indexMain(store)}`, INDEX_SCRIPT);
+  return layout('roundup preview', `<header class="bar"><h1>roundup preview</h1><span id="count">${store.issues.size} issue(s)</span></header>${indexMain(store)}`, INDEX_SCRIPT);
 }
 
 export function issuePage(store: PreviewStore, entry: IssueEntry): string {
@@ -90,13 +95,13 @@ export function issuePage(store: PreviewStore, entry: IssueEntry): string {
 <main>
 ${problemBox(undefined)}
 <div class="inbox" aria-label="Inbox preview"><span class="from" id="from"></span><span class="subject" id="subject"></span><span class="pre" id="preheader"></span></div>
+<section id="preflight" aria-labelledby="preflight-title"><h2 id="preflight-title">Preflight</h2><ul class="checks" id="checks"></ul></section>
 <div class="tabs" role="tablist"><button role="tab" id="tab-html" aria-selected="true">Email</button><button role="tab" id="tab-text" aria-selected="false">Plain text</button></div>
 <div class="pane" id="pane-html" role="tabpanel"><div class="frames">
-<figure><figcaption>Desktop (640 px)</figcaption><iframe id="desktop" title="Email at desktop width" sandbox="allow-same-origin allow-popups"></iframe></figure>
-<figure><figcaption>Phone (375 px)</figcaption><iframe id="phone" title="Email at phone width" sandbox="allow-same-origin allow-popups"></iframe></figure>
+<figure><figcaption>Desktop (640 px)</figcaption><iframe id="desktop" title="Email at desktop width" sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"></iframe></figure>
+<figure><figcaption>Phone (375 px)</figcaption><iframe id="phone" title="Email at phone width" sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"></iframe></figure>
 </div></div>
 <div class="pane" id="pane-text" role="tabpanel" hidden><pre id="text"></pre></div>
-<h2>Preflight</h2><ul class="checks" id="checks"></ul>
 </main>`;
   return layout(`${entry.slug}: roundup preview`, body, `const SLUG=${scriptJson(entry.slug)};\n${ISSUE_SCRIPT}`);
 }

@@ -1,8 +1,8 @@
 /**
  * The preview HTTP server: node:http on 127.0.0.1 only, a fixed set of routes, server-sent
- * events for live reload. Paths are matched on the raw URL against a strict pattern and
+ * events for live reload. Paths are matched on the raw URL against a fixed set of routes and
  * slugs are looked up in the store, so nothing on disk is ever served by path: `/../`,
- * `%2e%2e%2f` and friends simply match no route (404).
+ * `%2e%2e%2f` and friends match no route or name no issue (404).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +19,8 @@ export interface PreviewServer {
   close(): Promise<void>;
 }
 
-const ISSUE_ROUTE = /^\/issue\/([A-Za-z0-9][A-Za-z0-9._-]*)(?:\/(email\.html|text\.txt|state\.json))?$/;
+/** One path segment (no `/`, which `%2f` does not become: it is decoded once, after matching). */
+const ISSUE_ROUTE = /^\/issue\/([^/]+)(?:\/(email\.html|text\.txt|state\.json))?$/;
 const KEEPALIVE_MS = 15_000;
 
 function send(res: http.ServerResponse, status: number, type: string, body: string): void {
@@ -31,6 +32,18 @@ function send(res: http.ServerResponse, status: number, type: string, body: stri
     'x-frame-options': 'SAMEORIGIN',
   });
   res.end(body);
+}
+
+/** Links in the framed email open in a new tab, as from a mail client, not inside the small frame. */
+const inFrame = (html: string) => html.replace(/<head([^>]*)>/i, '<head$1><base target="_blank">');
+
+/** decodeURIComponent, or the text as sent when it is not valid percent-encoding. */
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 const notFound = (res: http.ServerResponse) => send(res, 404, 'text/plain', 'not found\n');
@@ -67,7 +80,9 @@ export async function startPreviewServer(opts: { root: string; port?: number; wa
     if (pathname === '/index-main') return send(res, 200, 'text/html', indexMain(store));
     if (pathname === '/events') return events(req, res);
     const m = ISSUE_ROUTE.exec(pathname);
-    const entry = m ? store.issues.get(m[1]) : undefined;
+    // A slug is only ever a key into the store, never a path: "..", "%2e%2e%2f" or a
+    // double-encoded "%252e" is just a key that no issue has.
+    const entry = m ? store.issues.get(decodeSegment(m[1])) : undefined;
     if (!m || !entry) return notFound(res);
     switch (m[2]) {
       case undefined:
@@ -76,7 +91,7 @@ export async function startPreviewServer(opts: { root: string; port?: number; wa
         return send(res, 200, 'application/json', JSON.stringify(stateOf(entry, Number(query.get('r') ?? 0))));
       case 'email.html': {
         if (!entry.ok) return send(res, 409, 'text/html', `<p>${esc(problemText(entry.problem))}</p>`);
-        const html = store.personalised(entry, Number(query.get('r') ?? 0)).html;
+        const html = inFrame(store.personalised(entry, Number(query.get('r') ?? 0)).html);
         return send(res, 200, 'text/html', query.get('dark') === '1' ? forceDark(html) : html);
       }
       case 'text.txt':
@@ -99,6 +114,7 @@ export async function startPreviewServer(opts: { root: string; port?: number; wa
       text: p.text,
       htmlBytes: entry.htmlBytes,
       findings: entry.findings,
+      readers: store.recipients.map((r) => r.label),
     };
   }
 

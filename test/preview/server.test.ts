@@ -116,6 +116,27 @@ describe('preview server', () => {
     await poll(bg).toBe('rgb(242, 239, 233)');
   });
 
+  it('fits the frames to the email (also when it gets shorter), opens its links in a new tab, follows the example list', async () => {
+    await page.goto(server.url + '/issue/2026-11');
+    const height = () => page.locator('#desktop').evaluate((f) => f.getBoundingClientRect().height);
+    const full = await poll(height).toBeGreaterThan(2000).then(height);
+    const good = readFileSync(issueFile(), 'utf8');
+    // Keep the front-matter, the intro and the first section only.
+    writeFileSync(issueFile(), good.split(/\n(?=## )/).slice(0, 2).join('\n'));
+    await poll(height).toBeLessThan(full * 0.6);
+    writeFileSync(issueFile(), good);
+    await poll(height).toBe(full);
+    expect(await page.frameLocator('#desktop').locator('base').getAttribute('target')).toBe('_blank');
+
+    const list = path.join(dir, 'lists/example.csv');
+    const options = () => page.locator('#recipient option').count();
+    const before = await options();
+    edit(list, (s) => s.trimEnd() + '\nzed.new@example.net,Zed New,New Org\n');
+    await poll(options).toBe(before + 1);
+    await page.selectOption('#recipient', { label: 'Zed New <zed.new@example.net>' });
+    await poll(() => frameText('desktop').innerText()).toContain('Dear Zed New');
+  });
+
   it('updates the open page within a second of saving the issue, without reloading it', async () => {
     await page.goto(server.url + '/issue/2026-11');
     await poll(() => frameText('desktop').innerText()).toContain('Joint committees');
@@ -196,9 +217,16 @@ describe('preview server', () => {
 
     await page.goto(server.url + '/');
     await poll(() => page.locator('tbody tr').count()).toBe(2);
-    writeFileSync(path.join(dir, 'issues/added.md'), readFileSync(path.join(dir, 'issues/weekly-2026-47.md'), 'utf8'));
+    // A file name that is not URL-safe still gets a working link.
+    const added = path.join(dir, 'issues/Notes für März.md');
+    writeFileSync(added, readFileSync(path.join(dir, 'issues/weekly-2026-47.md'), 'utf8'));
     await poll(() => page.locator('tbody tr').count()).toBe(3);
-    rmSync(path.join(dir, 'issues/added.md'));
+    expect(await page.locator('#count').innerText()).toBe('3 issue(s)');
+    await page.click('tbody tr[data-slug="Notes für März"] a');
+    await poll(() => frameText('desktop').innerText()).toContain('The Week in Health Law');
+    rmSync(added);
+    await poll(() => page.locator('#problem').innerText()).toContain('no longer in issues/');
+    await page.goto(server.url + '/');
     await poll(() => page.locator('tbody tr').count()).toBe(2);
   });
 
