@@ -3,7 +3,7 @@ import { listIssueFiles } from '../commands/build.js';
 import { loadConfig } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { loadTemplates } from '../render/templates.js';
-import { formatReports, reportsJson } from './report.js';
+import { distinctCounts, formatReports, reportsJson } from './report.js';
 import { checkFiles } from './run.js';
 
 export async function runCheckCommand(files: string[], opts: { json: boolean; root?: string }): Promise<void> {
@@ -16,7 +16,8 @@ export async function runCheckCommand(files: string[], opts: { json: boolean; ro
   }
   const reports = await checkFiles(targets, { root, config, templates });
   process.stdout.write(opts.json ? reportsJson(reports) : formatReports(reports));
-  const errors = reports.flatMap((r) => r.findings).filter((f) => f.severity === 'error').length;
+  // The same count as the summary line above it (a template error shared by issues counts once).
+  const { errors } = distinctCounts(reports);
   if (errors) {
     throw new RoundupError(ErrorCodes.CHECK, `preflight found ${errors} error(s): fix them before sending`, {}, 1);
   }

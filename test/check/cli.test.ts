@@ -1,4 +1,6 @@
 /** `roundup check` and the build's preflight through the compiled CLI, as users run them. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/project.js';
 import { checkProject, lineOf } from './helpers.js';
@@ -22,6 +24,28 @@ describe('roundup check (CLI)', () => {
     expect(out).toContain(`issues/links.md:${lineOf(dir, 'issues/links.md', '[hash link](#)')}: link URL is a bare "#" placeholder`);
     expect(r.stderr.trim()).toBe('roundup: preflight found 6 error(s): fix them before sending');
     expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('colours only on a terminal, not in a pipe or CI log (unless FORCE_COLOR)', () => {
+    const dir = checkProject();
+    const piped = runCli(['check', 'issues/links.md'], dir, { NO_COLOR: '', CI: '1', FORCE_COLOR: '' });
+    expect(piped.stdout).toContain('Errors (');
+    expect(piped.stdout).not.toContain('\x1b[');
+    const forced = runCli(['check', 'issues/links.md'], dir, { NO_COLOR: '', FORCE_COLOR: '1' });
+    expect(forced.stdout).toContain('\x1b[31m');
+  });
+
+  it('prints a template problem shared by issues once, and counts it once', () => {
+    const dir = checkProject();
+    const footer = path.join(dir, 'templates/components/footer.mjml');
+    writeFileSync(footer, readFileSync(footer, 'utf8').replace('{{organisation}}', '{{organisation}} {{recipient.departmnet}}'));
+    const r = runCli(['check', 'issues/2026-11.md', 'issues/weekly-2026-47.md'], dir);
+    const line = lineOf(dir, 'templates/components/footer.mjml', 'recipient.departmnet');
+    expect(r.stdout).toContain(`templates/components/footer.mjml:${line}: unknown recipient field "recipient.departmnet"`);
+    expect(r.stdout).toContain('(in 2 issues)');
+    expect(r.stdout).toMatch(/2 issue\(s\) checked: 1 error\(s\)/);
+    expect(r.stderr.trim()).toBe('roundup: preflight found 1 error(s): fix them before sending');
+    expect(r.code).toBe(1);
   });
 
   it('--json prints machine-readable findings on stdout', () => {
