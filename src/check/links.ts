@@ -6,7 +6,10 @@ import type { Finding } from './types.js';
 import { safeDecode, urlProblems } from './urls.js';
 
 /** Link text that means nothing when a screen reader lists the links out of context. */
-const GENERIC_TEXT = new Set(['click here', 'here', 'read more', 'click', 'more', 'link', 'this link']);
+const GENERIC_TEXT = new Set([
+  'click here', 'here', 'read more', 'click', 'more', 'link', 'this link', 'this', 'learn more',
+  'find out more', 'continue reading', 'more info', 'more information', 'details', 'go',
+]);
 
 export function checkLinks(issue: RenderedIssue, src: SourceIndex): Finding[] {
   const anchors = new Set(issue.model.sections.map((s) => s.anchor));
@@ -19,7 +22,18 @@ export function checkLinks(issue: RenderedIssue, src: SourceIndex): Finding[] {
     for (const p of urlProblems(link.href, 'link', anchors)) {
       out.push({ ...p, file: link.pos.file, line: at() });
     }
-    const words = link.text.toLowerCase().replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
+    if (!link.text && link.href) {
+      // [](https://…): nothing to see or click, and a screen reader reads out the raw URL.
+      out.push({
+        severity: 'error',
+        rule: 'link-empty',
+        message: `link to "${safeDecode(link.href)}" has no text, so readers cannot see it: put the words between the square brackets, [text](…)`,
+        file: link.pos.file,
+        line: at(),
+      });
+      continue;
+    }
+    const words = link.text.toLowerCase().replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '').replace(/\s+/g, ' ');
     if (GENERIC_TEXT.has(words)) {
       out.push({
         severity: 'warning',

@@ -18,7 +18,7 @@ export function allBlocks(model: IssueModel): PlacedBlock[] {
 
 export interface FoundLink {
   href: string;
-  /** Visible link text. */
+  /** Visible link text; for a linked image, its alt text (what a screen reader announces). */
   text: string;
   pos: SourcePos;
   /** A call-to-action button rather than an inline link. */
@@ -45,7 +45,8 @@ export function linksIn(model: IssueModel): FoundLink[] {
   const out: FoundLink[] = [];
   const scan = (html: string, pos: SourcePos) => {
     for (const m of html.matchAll(/<a\s([^>]*)>([\s\S]*?)<\/a>/gi)) {
-      out.push({ href: attr(m[1], 'href') ?? '', text: stripTags(m[2]), pos, cta: false });
+      const imageAlt = [...m[2].matchAll(/<img\s([^>]*?)\/?>/gi)].map((i) => attr(i[1], 'alt') ?? '').join(' ');
+      out.push({ href: attr(m[1], 'href') ?? '', text: stripTags(m[2]) || imageAlt.trim(), pos, cta: false });
     }
   };
   for (const s of model.sections) scan(s.titleHtml, s.pos);

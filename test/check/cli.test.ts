@@ -20,9 +20,9 @@ describe('roundup check (CLI)', () => {
     const r = runCli(['check', 'issues/links.md'], dir);
     expect(r.code).toBe(1);
     const out = r.stdout;
-    expect(out.indexOf('Errors (6)')).toBeLessThan(out.indexOf('Warnings ('));
+    expect(out.indexOf('Errors (7)')).toBeLessThan(out.indexOf('Warnings ('));
     expect(out).toContain(`issues/links.md:${lineOf(dir, 'issues/links.md', '[hash link](#)')}: link URL is a bare "#" placeholder`);
-    expect(r.stderr.trim()).toBe('roundup: preflight found 6 error(s): fix them before sending');
+    expect(r.stderr.trim()).toBe('roundup: preflight found 7 error(s): fix them before sending');
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 

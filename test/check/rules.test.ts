@@ -26,6 +26,8 @@ describe('link rules', () => {
         `warning link-example-domain ${at('[documentation link]')}`,
         `warning link-text ${at('[click here]')}`,
         `warning link-text ${at('[Read more]')}`,
+        `error link-empty ${at('no-text')}`,
+        `warning link-text ${at('[Learn more]')}`,
       ].sort(),
     );
   });
@@ -35,6 +37,7 @@ describe('link rules', () => {
     const lines = new Set(findings.map((x) => x.line));
     expect(lines.has(lineOf(dir, 'issues/links.md', '[contents](#broken-links)'))).toBe(false);
     expect(lines.has(lineOf(dir, 'issues/links.md', '[fine link]'))).toBe(false);
+    expect(lines.has(lineOf(dir, 'issues/links.md', 'Waiting times by trust'))).toBe(false);
   });
 });
 
