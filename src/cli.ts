@@ -5,7 +5,9 @@
  * Each command's implementation is imported lazily so `roundup build` does not pay for
  * loading the SMTP, SQLite or browser modules.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { parse as parseDotenv } from 'dotenv';
 import { registerAll } from './commands/index.js';
 import { isRoundupError } from './errors.js';
 
@@ -33,7 +35,21 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * `.env` in the project folder fills variables the environment does not set (SMTP_URL,
+ * ROUNDUP_SECRET, ROUNDUP_STATE_DIR…), for every command alike: `send` and `serve` must agree
+ * on the signing secret, `send` and `unsubscribe` on the state directory.
+ */
+export function loadDotenv(file = '.env', env: NodeJS.ProcessEnv = process.env): void {
+  if (!existsSync(file)) return;
+  for (const [key, value] of Object.entries(parseDotenv(readFileSync(file)))) {
+    // An empty variable counts as unset (CI systems often define them empty).
+    if (!env[key]) env[key] = value;
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
+  loadDotenv();
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

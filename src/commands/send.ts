@@ -15,22 +15,6 @@ function number(flag: string) {
   };
 }
 
-/**
- * SMTP_URL from `.env` when the environment has none. Only SMTP_URL: `serve`, `status` and
- * `unsubscribe` do not read .env, so a ROUNDUP_SECRET or ROUNDUP_STATE_DIR honoured by `send`
- * alone would sign links `serve` cannot verify, or queue sends in a state directory whose
- * suppression list `unsubscribe` never writes to. Those are named in a note instead.
- */
-async function smtpUrlFromDotenv(warn: (line: string) => void): Promise<void> {
-  const { existsSync, readFileSync } = await import('node:fs');
-  if (!existsSync('.env')) return;
-  const { parse } = await import('dotenv');
-  const vars = parse(readFileSync('.env'));
-  if (!process.env.SMTP_URL?.trim() && vars.SMTP_URL) process.env.SMTP_URL = vars.SMTP_URL;
-  const ignored = Object.keys(vars).filter((k) => k.startsWith('ROUNDUP_') && process.env[k] !== vars[k]);
-  if (ignored.length) warn(`note: .env sets ${ignored.join(', ')}, which roundup reads only from the environment (export it in your shell); .env is read for SMTP_URL only`);
-}
-
 const line = (stream: NodeJS.WriteStream) => (s: string) => stream.write(s + '\n');
 
 /** y/N on the terminal; Ctrl-C at the prompt answers no. */
@@ -61,7 +45,6 @@ export function registerSendCommands(program: Command): void {
     .option('--retry-failed', 'also retry readers whose earlier attempts failed')
     .option('--verbose', 'print each retry and reconnect')
     .action(async (issue: string, opts: { list: string; smtp?: string; rate?: number; concurrency?: number; dryRun?: boolean; test?: string; yes?: boolean; retryFailed?: boolean; verbose?: boolean }) => {
-      await smtpUrlFromDotenv(line(process.stderr));
       const { runSend } = await import('../send/run.js');
       // First Ctrl-C: stop starting messages, finish and record the ones in flight.
       // Second: leave now (the state database already says who might have been mid-send).
