@@ -54,18 +54,35 @@ export function checkHeadings(issue: RenderedIssue, src: SourceIndex): Finding[]
   return out;
 }
 
-/** Which colours the templates put on which backgrounds, and how big that text is. */
-const PAIRS: { fg: keyof Config['colours'] | 'white'; bg: keyof Config['colours']; large: boolean; what: string }[] = [
+/**
+ * Which colours the templates put on which backgrounds, and how big that text is. `ifText`:
+ * a decorative colour (the accent is a rule or a border in some layouts) counts only when the
+ * issue's templates also write text in it.
+ */
+const PAIRS: { fg: keyof Config['colours'] | 'white'; bg: keyof Config['colours']; large: boolean; what: string; ifText?: true }[] = [
   { fg: 'text', bg: 'surface', large: false, what: 'body text on the card' },
   { fg: 'link', bg: 'surface', large: false, what: 'links on the card' },
   { fg: 'muted', bg: 'surface', large: false, what: 'date and attribution text' },
   { fg: 'muted', bg: 'background', large: false, what: 'footer text on the page background' },
   { fg: 'text', bg: 'tint', large: false, what: 'body text in standing sections' },
+  { fg: 'link', bg: 'tint', large: false, what: 'links in standing sections' },
+  { fg: 'muted', bg: 'tint', large: false, what: 'attribution text in standing sections' },
   { fg: 'brand', bg: 'surface', large: true, what: 'headings' },
+  { fg: 'brand', bg: 'tint', large: true, what: 'headings of standing sections' },
+  // The roundup layout numbers its section headings in the accent colour ("1. Title").
+  { fg: 'accent', bg: 'surface', large: true, what: 'section numbers', ifText: true },
+  { fg: 'accent', bg: 'tint', large: true, what: 'section numbers of standing sections', ifText: true },
   { fg: 'white', bg: 'brand', large: false, what: 'white button text on the brand colour' },
 ];
 
-export function checkContrast(config: Config, root: string): Finding[] {
+/** Does the issue's layout (or a component) set a text colour to `colours.<key>`? */
+function usedAsText(issue: RenderedIssue, key: string, src: SourceIndex): boolean {
+  const files = [src.display(`templates/${issue.meta.template}.mjml`), ...src.templateFiles().filter((f) => path.basename(path.dirname(f)) === 'components')];
+  return src.find(files, new RegExp(`(?<![-\\w])color(?:="|\\s*:\\s*)\\{\\{(?:@root\\.)?colours\\.${key}\\}\\}`)) !== undefined;
+}
+
+export function checkContrast(issue: RenderedIssue, config: Config, src: SourceIndex): Finding[] {
+  const root = src.root;
   const file = path.relative(process.cwd(), path.join(root, 'roundup.config.yaml')) || 'roundup.config.yaml';
   let lineOf = (_key: string): number | undefined => undefined;
   try {
@@ -77,6 +94,7 @@ export function checkContrast(config: Config, root: string): Finding[] {
   const colour = (k: string) => (k === 'white' ? '#ffffff' : config.colours[k as keyof Config['colours']]);
   const out: Finding[] = [];
   for (const p of PAIRS) {
+    if (p.ifText && !usedAsText(issue, p.fg, src)) continue;
     const ratio = contrastRatio(colour(p.fg), colour(p.bg));
     const need = p.large ? 3 : 4.5;
     if (ratio >= need) continue;
@@ -84,7 +102,7 @@ export function checkContrast(config: Config, root: string): Finding[] {
     out.push({
       severity: 'warning',
       rule: 'contrast',
-      message: `colours.${p.fg === 'white' ? p.bg : p.fg} ${colour(p.fg)} on ${colour(p.bg)} (${p.what}) has contrast ${ratio.toFixed(2)}:1; WCAG AA needs ${need}:1: darken or lighten one of them`,
+      message: `colours.${key} ${colour(p.fg)} on ${colour(p.bg)} (${p.what}) has contrast ${ratio.toFixed(2)}:1; WCAG AA needs ${need}:1: darken or lighten one of them`,
       file,
       line: lineOf(key),
     });

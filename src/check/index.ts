@@ -39,7 +39,7 @@ export async function runChecks(issue: RenderedIssue, opts: CheckOptions): Promi
     ...checkEnvelope(issue, out.subject, preheader),
     ...checkLang(issue, out.html, src),
     ...checkHeadings(issue, src),
-    ...checkContrast(opts.config, opts.root),
+    ...checkContrast(issue, opts.config, src),
     ...(opts.skipClientSupport ? [] : await checkClientSupport(issue, src)),
   ];
   return sortFindings(withoutIgnored(findings, opts.config.check.ignore));

@@ -136,6 +136,16 @@ describe('rules that read templates and the config', () => {
     expect(found.filter((x) => x.startsWith('warning link-http'))).toHaveLength(1);
   });
 
+  it('checks the accent colour only where a layout writes text in it (roundup section numbers, not the digest’s rules)', async () => {
+    const p = checkProject();
+    const cfg = path.join(p, 'roundup.config.yaml');
+    writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('accent: "#a8761d"', 'accent: "#e0c080"'));
+    const contrast = async (f: string) => (await check(p, f)).filter((x) => x.rule === 'contrast').map(brief);
+    const at = `roundup.config.yaml:${lineOf(p, 'roundup.config.yaml', 'accent: "#e0c080"')}`;
+    expect(await contrast('issues/2026-11.md')).toEqual([`warning contrast ${at}`, `warning contrast ${at}`]);
+    expect(await contrast('issues/weekly-2026-47.md')).toEqual([]);
+  });
+
   it('warns above 90 KB and fails above 102 KB of HTML', async () => {
     const p = checkProject();
     const para = 'A long paragraph of legal commentary that goes on about the matter at hand. '.repeat(12);
