@@ -105,7 +105,6 @@ export class PreviewStore {
   reloadPartial(name: string): Promise<void> {
     return this.enqueue(async () => {
       this.loadShared();
-      const include = new RegExp(`\\{\\{>\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\}\\}`);
       const affected: string[] = [];
       for (const file of listIssueFiles(this.root)) {
         const slug = slugOf(file);
@@ -113,7 +112,7 @@ export class PreviewStore {
         // A broken issue may have failed before reaching the include: retry it too.
         let uses = !entry?.ok;
         try {
-          uses ||= include.test(readFileSync(path.join(this.root, file), 'utf8'));
+          uses ||= this.partialsReachable(readFileSync(path.join(this.root, file), 'utf8')).has(name);
         } catch {
           uses = true;
         }
@@ -124,6 +123,22 @@ export class PreviewStore {
       }
       this.emit(affected);
     });
+  }
+
+  /** Partials a text includes, directly or through other partials (they nest). */
+  private partialsReachable(text: string): Set<string> {
+    const seen = new Set<string>();
+    const visit = (t: string) => {
+      // The renderer forgives spaces: `{{> name}}`, `{{ > name }}`, `{{>name}}`.
+      for (const m of t.matchAll(/\{\{\s*>\s*([^\s{}]+)\s*\}\}/g)) {
+        if (seen.has(m[1])) continue;
+        seen.add(m[1]);
+        const inner = this.templates?.partials.get(m[1]);
+        if (inner) visit(inner.text);
+      }
+    };
+    visit(text);
+    return seen;
   }
 
   private loadShared(): void {

@@ -191,6 +191,17 @@ describe('preview server', () => {
     // The digest does not include the partial.
     expect(versions()['weekly-2026-47']).toBe(before['weekly-2026-47']);
 
+    // Through a nested partial, and with the spaces the renderer forgives: `{{ > name }}`.
+    await page.goto(server.url + '/issue/2026-11');
+    edit(issueFile(), (s) => s.replace('{{> resource-centre}}', '{{ > resource-centre }}'));
+    writeFileSync(path.join(dir, 'templates/partials/contact.md'), 'Call the health team.\n');
+    edit(path.join(dir, 'templates/partials/resource-centre.md'), (s) => s + '\n{{> contact}}\n');
+    await poll(() => frameText('desktop').innerText()).toContain('Call the health team.');
+    const nested = versions();
+    edit(path.join(dir, 'templates/partials/contact.md'), () => 'Call the health team on 0113 496 0000.\n');
+    await poll(() => versions()['2026-11']).toBeGreaterThan(nested['2026-11']);
+    expect(versions()['weekly-2026-47']).toBe(nested['weekly-2026-47']);
+
     const mid = versions();
     edit(path.join(dir, 'roundup.config.yaml'), (s) => s.replace('name: Hartwell & Finch Health Team', 'name: Hartwell & Finch Health'));
     await poll(() => versions()['weekly-2026-47']).toBeGreaterThan(mid['weekly-2026-47']);
