@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { parse as parseDotenv } from 'dotenv';
 import { registerAll } from './commands/index.js';
-import { isRoundupError } from './errors.js';
+import { fromFsError, isRoundupError } from './errors.js';
 
 const DEBUG = /(^|,)\s*roundup\s*(,|$)/.test(process.env.DEBUG ?? '');
 
@@ -65,10 +65,11 @@ export function reportError(e: unknown): number {
     // Commander already printed usage/help/version text.
     return e.exitCode;
   }
-  if (isRoundupError(e)) {
-    process.stderr.write(`roundup: ${e.format()}\n`);
-    if (DEBUG && e.stack) process.stderr.write(e.stack + '\n');
-    return e.exitCode;
+  const known = isRoundupError(e) ? e : fromFsError(e);
+  if (known) {
+    process.stderr.write(`roundup: ${known.format()}\n`);
+    if (DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+    return known.exitCode;
   }
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`roundup: internal error: ${msg}${DEBUG ? '' : ' (set DEBUG=roundup for details)'}\n`);

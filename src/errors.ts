@@ -59,3 +59,33 @@ export function formatLocation(loc: Location): string {
 export function isRoundupError(e: unknown): e is RoundupError {
   return e instanceof RoundupError;
 }
+
+/** What an editor can do about a file-system error (EACCES, ENOTDIR…). */
+const FS_CAUSES: Record<string, string> = {
+  EACCES: 'permission denied: check the folder permissions or choose another location',
+  EPERM: 'permission denied: check the folder permissions or choose another location',
+  ENOTDIR: 'part of this path is a file, not a folder: choose another location',
+  EISDIR: 'is a folder, not a file',
+  ENOENT: 'no such file or folder',
+  ENOSPC: 'the disk is full: free some space and run the command again',
+  EROFS: 'the file system is read-only: choose another location',
+  EEXIST: 'already exists',
+  EMFILE: 'too many open files: run the command again',
+};
+
+/**
+ * A file-system error that escaped a command (a bad --out, a full disk) as a located
+ * RoundupError, so the editor sees the path and what to do rather than "internal error".
+ */
+export function fromFsError(e: unknown): RoundupError | undefined {
+  const err = e as NodeJS.ErrnoException | undefined;
+  if (!err || typeof err !== 'object' || typeof err.code !== 'string' || !(err.code in FS_CAUSES)) return undefined;
+  const file = typeof err.path === 'string' ? relativePath(err.path) : undefined;
+  const action = err.syscall ? `cannot ${err.syscall === 'open' ? 'open or write' : err.syscall}: ` : '';
+  return new RoundupError(ErrorCodes.NOT_FOUND, `${action}${FS_CAUSES[err.code]}`, { file });
+}
+
+function relativePath(p: string): string {
+  const cwd = process.cwd();
+  return p.startsWith(cwd + '/') ? p.slice(cwd.length + 1) : p;
+}

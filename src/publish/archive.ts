@@ -11,7 +11,7 @@
  * is not empty and not a previous archive (no marker file) is never replaced.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { listIssueFiles } from '../commands/build.js';
 import { loadConfig, type Config } from '../config.js';
@@ -118,6 +118,12 @@ function assertReplaceable(out: string): void {
 
 function writeSite(out: string, files: Map<string, string>): void {
   assertReplaceable(out);
+  // The fresh copy is made beside `out`, so its parent must be a folder we can create.
+  const parent = path.dirname(out);
+  if (existsSync(parent) && !statSync(parent).isDirectory()) {
+    throw new RoundupError(ErrorCodes.EXISTS, 'part of this path is a file, not a folder: choose another --out', { file: rel(out) });
+  }
+  mkdirSync(parent, { recursive: true });
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const fresh = `${out}.new-${tag}`;
   const old = `${out}.old-${tag}`;
@@ -130,8 +136,14 @@ function writeSite(out: string, files: Map<string, string>): void {
     if (existsSync(out)) renameSync(out, old);
     renameSync(fresh, out);
   } finally {
-    rmSync(fresh, { recursive: true, force: true });
-    rmSync(old, { recursive: true, force: true });
+    // Cleanup must never hide the error that brought us here.
+    for (const leftover of [fresh, old]) {
+      try {
+        rmSync(leftover, { recursive: true, force: true });
+      } catch {
+        // nothing to clean, or nothing we can
+      }
+    }
   }
 }
 

@@ -85,6 +85,14 @@ describe('roundup build (CLI end to end)', () => {
     expect(r.stderr).toContain('1 of 3 issue(s) failed to build');
   });
 
+  it('reports an unusable --out folder as one line naming the path, not an internal error', () => {
+    const dir = makeProject({ withSampleIssues: true });
+    writeFileSync(path.join(dir, 'notes.txt'), 'a file, not a folder');
+    const r = runCli(['build', 'issues/2026-11.md', '--out', 'notes.txt/site'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^roundup: notes\.txt\/site(\/2026-11)?: cannot mkdir: part of this path is a file, not a folder: choose another location$/);
+  });
+
   it('shows a stack trace only with DEBUG=roundup', () => {
     const dir = makeProject({ issues: { 'bad.md': good.replace('date: 2026-02-14', 'date: soon') } });
     const r = runCli(['build', 'issues/bad.md'], dir, { DEBUG: 'roundup' });

@@ -183,6 +183,14 @@ describe('roundup archive', () => {
     expect(readFileSync(path.join(copy, 'public/keep.txt'), 'utf8')).toBe('mine');
   });
 
+  it('reports an --out under a file as one line, not an internal error', () => {
+    const copy = makeProject({ withSampleIssues: true });
+    writeFileSync(path.join(copy, 'notes.txt'), 'a file');
+    const r = runCli(['archive', '--out', 'notes.txt/site'], copy);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual(['roundup: notes.txt/site: part of this path is a file, not a folder: choose another --out']);
+  });
+
   it('reports a broken issue with file and line, and publishes nothing', () => {
     const copy = makeProject({ withSampleIssues: true, issues: { 'bad.md': '---\ntitle: T\nsubject: S\ndate: 2026-13-01\n---\n\nx\n' } });
     const r = runCli(['archive'], copy);
