@@ -3,6 +3,7 @@
  * web archive and feeds) and `serve` (one-click unsubscribe endpoint, optionally the archive).
  * Implementations load lazily, inside the actions.
  */
+import { untilStopped } from '../until-stopped.js';
 import type { Command } from 'commander';
 import { ErrorCodes, RoundupError } from '../errors.js';
 
@@ -54,14 +55,6 @@ export function registerPublishCommands(program: Command): void {
       const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
       const running = await startServe({ port: portOf(opts.port), host: opts.host, archive, log });
       process.stdout.write(`roundup serve: listening on ${running.url}${archive ? ` (archive: ${archive})` : ''}; Ctrl-C to stop\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void running.close().then(resolve);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopped(() => running.close());
     });
 }

@@ -1,4 +1,5 @@
 /** `roundup preview [file] [--port N]`: start the server, print its address, run until Ctrl-C. */
+import { untilStopped } from '../until-stopped.js';
 import path from 'node:path';
 import pc from 'picocolors';
 import { loadConfig } from '../config.js';
@@ -39,13 +40,5 @@ export async function runPreview(file: string | undefined, opts: { port: string;
     url = `${server.url}/issue/${encodeURIComponent(slug)}`;
   }
   process.stdout.write(`${pc.green('preview')} ${url}  (${server.store.issues.size} issue(s); watching issues/, templates/, the config; Ctrl-C to stop)\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      void server.close().then(resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped(() => server.close());
 }
