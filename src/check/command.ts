@@ -1,19 +1,11 @@
 /** `roundup check`: render and preflight issues, print findings, exit 1 on any error. */
-import { listIssueFiles } from '../commands/build.js';
-import { loadConfig } from '../config.js';
+import { openProject } from '../project.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
-import { loadTemplates } from '../render/templates.js';
 import { distinctCounts, formatReports, reportsJson } from './report.js';
 import { checkFiles } from './run.js';
 
 export async function runCheckCommand(files: string[], opts: { json: boolean; root?: string }): Promise<void> {
-  const root = opts.root ?? process.cwd();
-  const config = loadConfig(root);
-  const templates = loadTemplates(root);
-  const targets = files.length ? files : listIssueFiles(root);
-  if (!targets.length) {
-    throw new RoundupError(ErrorCodes.NOT_FOUND, 'no issues to check: add a Markdown file to issues/', { file: 'issues/' });
-  }
+  const { root, config, templates, targets } = openProject(files, 'check', opts.root);
   const reports = await checkFiles(targets, { root, config, templates });
   process.stdout.write(opts.json ? reportsJson(reports) : formatReports(reports));
   // The same count as the summary line above it (a template error shared by issues counts once).

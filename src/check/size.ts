@@ -1,7 +1,10 @@
 /** Gmail clips an HTML part over 102 KB behind a "[Message clipped]" link (and hides the footer). */
-import { HTML_CLIP_BYTES, HTML_WARN_BYTES } from '../commands/build.js';
 import type { RenderedIssue } from '../render/types.js';
 import type { Finding } from './types.js';
+
+/** Gmail clips messages whose HTML exceeds 102 KB; warn with some margin. */
+export const HTML_WARN_BYTES = 90 * 1024;
+export const HTML_CLIP_BYTES = 102 * 1024;
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 

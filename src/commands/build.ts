@@ -1,26 +1,16 @@
 /** `roundup build [files…] [--out DIR]`: render issues to dist/<slug>/index.html + index.txt. */
-import { mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pc from 'picocolors';
-import { loadConfig, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import { ErrorCodes, RoundupError, isRoundupError } from '../errors.js';
 import { personalise, renderIssueFile } from '../render/index.js';
-import { loadTemplates, type TemplateSet } from '../render/templates.js';
+import type { TemplateSet } from '../render/templates.js';
 import type { RenderedIssue } from '../render/types.js';
+import { openProject } from '../project.js';
 import { sampleValues } from '../sample.js';
 
-/** Gmail clips messages whose HTML exceeds 102 KB; warn with some margin. */
-export const HTML_WARN_BYTES = 90 * 1024;
-export const HTML_CLIP_BYTES = 102 * 1024;
 
-export function listIssueFiles(root: string): string[] {
-  const dir = path.join(root, 'issues');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.md'))
-    .sort()
-    .map((f) => path.join('issues', f));
-}
 
 export interface BuiltIssue {
   issue: RenderedIssue;
@@ -62,13 +52,7 @@ const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
  * and `send` are the gates that refuse them.
  */
 export async function runBuild(files: string[], opts: { out: string; root?: string; strict?: boolean }): Promise<void> {
-  const root = opts.root ?? process.cwd();
-  const config = loadConfig(root);
-  const templates = loadTemplates(root);
-  const targets = files.length ? files : listIssueFiles(root);
-  if (!targets.length) {
-    throw new RoundupError(ErrorCodes.NOT_FOUND, 'no issues to build: add a Markdown file to issues/', { file: 'issues/' });
-  }
+  const { root, config, templates, targets } = openProject(files, 'build', opts.root);
   let failed = 0;
   let checkErrors = 0;
   for (const file of targets) {

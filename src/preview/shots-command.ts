@@ -1,21 +1,15 @@
 /** `roundup preview --shots [file] [--out DIR]`: PNGs of each issue into shots/<slug>/. */
 import path from 'node:path';
 import pc from 'picocolors';
-import { listIssueFiles } from '../commands/build.js';
-import { loadConfig } from '../config.js';
+import { openProject } from '../project.js';
 import { ErrorCodes, RoundupError, isRoundupError } from '../errors.js';
 import { personalise, renderIssueFile } from '../render/index.js';
-import { loadTemplates } from '../render/templates.js';
 import { sampleValues } from '../sample.js';
 import { launchChromium } from './browser.js';
 import { screenshotEmail } from './shots.js';
 
 export async function runShots(files: string[], opts: { out: string; root?: string }): Promise<void> {
-  const root = opts.root ?? process.cwd();
-  const config = loadConfig(root);
-  const templates = loadTemplates(root);
-  const targets = files.length ? files : listIssueFiles(root);
-  if (!targets.length) throw new RoundupError(ErrorCodes.NOT_FOUND, 'no issues to screenshot: add a Markdown file to issues/', { file: 'issues/' });
+  const { root, config, templates, targets } = openProject(files, 'screenshot', opts.root);
   const browser = await launchChromium();
   let failed = 0;
   try {

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runChecks, knownRecipientFields, countBy, type Finding } from '../check/index.js';
-import { listIssueFiles } from '../commands/build.js';
+import { listIssueFiles } from '../project.js';
 import { loadConfig, type Config } from '../config.js';
 import { isRoundupError } from '../errors.js';
 import { readList } from '../lists/index.js';

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { listIssueFiles } from '../commands/build.js';
+import { listIssueFiles } from '../project.js';
 import { loadConfig, type Config } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { personalise, renderIssueFile } from '../render/index.js';

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { listIssueFiles } from '../commands/build.js';
+import { listIssueFiles } from '../project.js';
 import { loadConfig } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { parseIssueSource } from '../issue/frontmatter.js';

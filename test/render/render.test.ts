@@ -10,6 +10,16 @@ import { loadTemplates } from '../../src/render/templates.js';
 import { FIXTURES, REPO } from '../helpers/project.js';
 
 let env: RenderEnv;
+/** The fixture's sections as both parts must show them: numbered, partial last. */
+const NUMBERED_SECTIONS = [
+  '1. Alpha section',
+  '2. Beta section',
+  '3. Gamma section',
+  '4. Delta section',
+  '5. Epsilon section',
+  '6. Zeta section',
+  '7. Integrated Care Resource Centre',
+];
 const fixtureSource = readFileSync(path.join(FIXTURES, 'issues/full-roundup.md'), 'utf8');
 const values = { recipient: { name: 'Ann <b>Lee</b>', organisation: '' }, unsubscribeUrl: 'https://u.test/u/tok123' };
 
@@ -32,15 +42,7 @@ describe('renderIssue (real templates)', () => {
     const p = personalise(issue, values);
     const $ = load(p.html);
     const headings = $('h2').map((_, h) => $(h).text().replace(/\s+/g, ' ').trim()).get();
-    expect(headings).toEqual([
-      '1. Alpha section',
-      '2. Beta section',
-      '3. Gamma section',
-      '4. Delta section',
-      '5. Epsilon section',
-      '6. Zeta section',
-      '7. Integrated Care Resource Centre',
-    ]);
+    expect(headings).toEqual(NUMBERED_SECTIONS);
     expect($('h1').text()).toBe('Fixture Health Law roundup');
     expect($('.rb-muted').filter((_, el) => $(el).text().trim() === 'February 2026').length).toBe(1);
     // Pull-quotes keep their attribution, styled apart from the quote.
@@ -98,15 +100,7 @@ describe('renderIssue (real templates)', () => {
     const { text } = personalise(issue, values);
     expect(text).not.toMatch(/<\/?(p|div|a|table|span|h\d)\b/);
     const headings = text.split('\n').filter((l) => /^\d+\. [A-Z]/.test(l));
-    expect(headings).toEqual([
-      '1. Alpha section',
-      '2. Beta section',
-      '3. Gamma section',
-      '4. Delta section',
-      '5. Epsilon section',
-      '6. Zeta section',
-      '7. Integrated Care Resource Centre',
-    ]);
+    expect(headings).toEqual(NUMBERED_SECTIONS);
     expect(text).toMatch(/^ \* outer two\n   \* inner a\n   \* inner b\n     \* innermost$/m);
     expect(text).toMatch(/> First quote line one continues here\.\n>\n> — Jane Smith, Partner/);
     for (const url of [
