@@ -37,7 +37,11 @@ else if (args[0] === '--sink-child') await sinkChild();
 else await main();
 
 async function main() {
-  const counts = (args.filter((a) => /^\d+$/.test(a)).length ? args.filter((a) => /^\d+$/.test(a)) : (process.env.BENCH_SEND_COUNTS ?? '20000,100000').split(','))
+  const counts = (
+    args.filter((a) => /^\d+$/.test(a)).length
+      ? args.filter((a) => /^\d+$/.test(a))
+      : (process.env.BENCH_SEND_COUNTS ?? '20000,100000').split(',')
+  )
     .map(Number)
     .filter((n) => n > 0);
   if (!existsSync(lib('send/orchestrator.js'))) {
@@ -48,7 +52,7 @@ async function main() {
   const sink = startSink(port);
   await waitForPort(port);
   console.log(`roundup send benchmark: ${ISSUE}, ${CONCURRENCY} connections, rate unlimited, sink: ${sink.name} on 127.0.0.1:${port}`);
-  let results = [];
+  const results = [];
   try {
     for (const n of counts) {
       const r = runChild(['--child', String(n), String(port)]);
@@ -73,11 +77,30 @@ async function main() {
     const ref = results[0];
     const m = Math.min(ref.n, 20000);
     const t0 = process.hrtime.bigint();
-    const s = spawnSync(SOURCE, ['-d', '-s', String(CONCURRENCY), '-l', String(ref.avgBytes), '-m', String(m), '-f', 'roundup@hartwellfinch.example', '-t', 'reader@example.net', `127.0.0.1:${port}`], { encoding: 'utf8' });
+    const s = spawnSync(
+      SOURCE,
+      [
+        '-d',
+        '-s',
+        String(CONCURRENCY),
+        '-l',
+        String(ref.avgBytes),
+        '-m',
+        String(m),
+        '-f',
+        'roundup@hartwellfinch.example',
+        '-t',
+        'reader@example.net',
+        `127.0.0.1:${port}`,
+      ],
+      { encoding: 'utf8' },
+    );
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     if (s.status !== 0) throw new Error(`smtp-source failed: ${s.stderr}`);
     const srcRate = m / secs;
-    console.log(`  smtp-source   ${String(m).padStart(6)} messages  ${srcRate.toFixed(0).padStart(6)} msg/s   (${ref.avgBytes} bytes each, ${CONCURRENCY} sessions)`);
+    console.log(
+      `  smtp-source   ${String(m).padStart(6)} messages  ${srcRate.toFixed(0).padStart(6)} msg/s   (${ref.avgBytes} bytes each, ${CONCURRENCY} sessions)`,
+    );
     for (const r of results) console.log(`  ratio roundup/smtp-source (${r.n}): ${(r.rate / srcRate).toFixed(2)}   target ≥ 0.25`);
   } finally {
     sink.stop();
@@ -88,7 +111,11 @@ function runChild(childArgs) {
   // BENCH_SEND_NODE_FLAGS (e.g. --max-old-space-size=80) shows how much of the peak is V8
   // letting old space grow lazily rather than memory the send needs.
   const flags = (process.env.BENCH_SEND_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const r = spawnSync(process.execPath, ['--expose-gc', ...flags, fileURLToPath(import.meta.url), ...childArgs], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, ['--expose-gc', ...flags, fileURLToPath(import.meta.url), ...childArgs], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr || r.stdout}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
@@ -166,7 +193,19 @@ async function child(n, port) {
   db.close();
   rmSync(stateDir, { recursive: true, force: true });
   process.stdout.write(
-    JSON.stringify({ n, sent: result.sent, stop: result.stop, rate: result.sent / sendSeconds, sendSeconds, syncSeconds, peakRssMb: peak / 1048576, queuePeakRssMb: queuePeak / 1048576, sendPeakRssMb: sendPeak / 1048576, halvesMb: halves.map((h) => h / 1048576), avgBytes: Math.round(bytes / Math.max(1, sized)) }) + '\n',
+    JSON.stringify({
+      n,
+      sent: result.sent,
+      stop: result.stop,
+      rate: result.sent / sendSeconds,
+      sendSeconds,
+      syncSeconds,
+      peakRssMb: peak / 1048576,
+      queuePeakRssMb: queuePeak / 1048576,
+      sendPeakRssMb: sendPeak / 1048576,
+      halvesMb: halves.map((h) => h / 1048576),
+      avgBytes: Math.round(bytes / Math.max(1, sized)),
+    }) + '\n',
   );
 }
 
@@ -189,7 +228,10 @@ function startSink(port) {
     const p = spawn(SINK, sinkArgs, { stdio: 'ignore' });
     return { name: 'Postfix smtp-sink', stop: () => p.kill() };
   }
-  const p = spawn(process.execPath, [fileURLToPath(import.meta.url), '--sink-child', String(port)], { stdio: 'ignore', env: { ...process.env, SINK_PORT: String(port) } });
+  const p = spawn(process.execPath, [fileURLToPath(import.meta.url), '--sink-child', String(port)], {
+    stdio: 'ignore',
+    env: { ...process.env, SINK_PORT: String(port) },
+  });
   return { name: 'in-process smtp-server (separate process; Postfix not installed)', stop: () => p.kill() };
 }
 

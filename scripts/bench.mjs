@@ -78,7 +78,9 @@ const t0 = performance.now();
 let bytes = 0;
 for (const r of readers) bytes += personalise(issue, r).html.length;
 const perRecipient = ((performance.now() - t0) * 1000) / N;
-console.log(`  personalisation (HTML+text+subject)         ${fmt(perRecipient, 'µs')} per recipient   target ≤ 50 µs  (${(bytes / N / 1024).toFixed(1)} KB HTML each)`);
+console.log(
+  `  personalisation (HTML+text+subject)         ${fmt(perRecipient, 'µs')} per recipient   target ≤ 50 µs  (${(bytes / N / 1024).toFixed(1)} KB HTML each)`,
+);
 
 if (process.env.BENCH_SEND !== '0' && existsSync(path.join(root, 'scripts/bench-send.mjs'))) {
   console.log('');

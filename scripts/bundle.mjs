@@ -23,7 +23,8 @@ const stubUndici = {
   setup(b) {
     b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'roundup-stub' }));
     b.onLoad({ filter: /.*/, namespace: 'roundup-stub' }, () => ({
-      contents: "module.exports = new Proxy({}, { get(_, k) { if (k === '__esModule' || k === 'default' || typeof k === 'symbol') return undefined; throw new Error('undici is not bundled (cheerio.fromURL is unused)'); } });",
+      contents:
+        "module.exports = new Proxy({}, { get(_, k) { if (k === '__esModule' || k === 'default' || typeof k === 'symbol') return undefined; throw new Error('undici is not bundled (cheerio.fromURL is unused)'); } });",
       loader: 'js',
     }));
   },

@@ -12,9 +12,7 @@ import { parseYaml, validate } from './yaml-source.js';
 
 export const CONFIG_FILE = 'roundup.config.yaml';
 
-const hexColour = z
-  .string()
-  .regex(/^#[0-9a-fA-F]{6}$/, { error: 'must be a 6-digit hex colour such as "#1f3a5f"' });
+const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, { error: 'must be a 6-digit hex colour such as "#1f3a5f"' });
 const email = z.email({ error: 'must be an email address such as "news@firm.example"' });
 const url = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
 
@@ -24,9 +22,7 @@ export const ConfigSchema = z
     /** Newsletter name for `roundup new` when no issue of the chosen template exists yet. */
     title: z.string({ error: 'must be the newsletter name, e.g. "Integrated care roundup"' }).min(1).optional(),
     address: z.string({ error: 'must be the postal address shown in every footer (required by anti-spam law)' }).min(1),
-    from: z
-      .object({ name: z.string().min(1), email })
-      .strict(),
+    from: z.object({ name: z.string().min(1), email }).strict(),
     replyTo: email.optional(),
     siteUrl: url,
     locale: z.string().default('en-GB'),
@@ -49,7 +45,9 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     font: z.string().default("Georgia, 'Times New Roman', serif"),
-    signoff: z.string().default('We hope you found something of interest in this edition. If you would like to talk about any of it, reply to this email.'),
+    signoff: z
+      .string()
+      .default('We hope you found something of interest in this edition. If you would like to talk about any of it, reply to this email.'),
     /** A stand-in reader for `build` and `preview`: fills {{recipient.*}} fields. */
     sampleRecipient: z.record(z.string(), z.string()).default({ email: 'reader@example.net', name: 'Sam Reader' }),
     /** Where preview takes its list of sample recipients from. */
@@ -61,7 +59,9 @@ export const ConfigSchema = z
          * Preflight warnings the sender has reviewed and accepts: a rule id
          * ("link-http") or rule and feature ("client-support:@media"). Errors cannot be ignored.
          */
-        ignore: z.array(z.string().regex(/^[a-z-]+(:.+)?$/, { error: 'must be a rule id such as "link-http" or "client-support:@media"' })).default([]),
+        ignore: z
+          .array(z.string().regex(/^[a-z-]+(:.+)?$/, { error: 'must be a rule id such as "link-http" or "client-support:@media"' }))
+          .default([]),
       })
       .strict()
       .prefault({}),

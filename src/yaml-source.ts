@@ -59,13 +59,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Validate with zod; the first problem becomes one located RoundupError. */
-export function validate<S extends z.ZodType>(
-  schema: S,
-  src: YamlSource,
-  file: string,
-  code: ErrorCode,
-  what: string,
-): z.output<S> {
+export function validate<S extends z.ZodType>(schema: S, src: YamlSource, file: string, code: ErrorCode, what: string): z.output<S> {
   const res = schema.safeParse(src.data);
   if (res.success) return res.data;
   const issue = res.error.issues[0];

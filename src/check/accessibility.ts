@@ -17,10 +17,17 @@ import type { Finding } from './types.js';
 export function checkLang(issue: RenderedIssue, html: string, src: SourceIndex): Finding[] {
   const m = /<html\b[^>]*\blang="([^"]*)"/i.exec(html);
   // MJML writes lang="und" (undetermined) when the layout sets none.
-  if (m && m[1].trim() && m[1].trim().toLowerCase() !== 'und') return [];
+  if (m?.[1].trim() && m[1].trim().toLowerCase() !== 'und') return [];
   const layout = src.display(`templates/${issue.meta.template}.mjml`);
   const at = src.find([layout], /<mjml\b/) ?? { file: layout };
-  return [{ severity: 'warning', rule: 'html-lang', message: 'the email has no lang attribute, so screen readers guess the language: write <mjml lang="{{lang}}"> in the layout', ...at }];
+  return [
+    {
+      severity: 'warning',
+      rule: 'html-lang',
+      message: 'the email has no lang attribute, so screen readers guess the language: write <mjml lang="{{lang}}"> in the layout',
+      ...at,
+    },
+  ];
 }
 
 /** Headings may go down one level at a time (h1 → h2 → h3), never skip one. */
@@ -77,7 +84,10 @@ const PAIRS: { fg: keyof Config['colours'] | 'white'; bg: keyof Config['colours'
 
 /** Does the issue's layout (or a component) set a text colour to `colours.<key>`? */
 function usedAsText(issue: RenderedIssue, key: string, src: SourceIndex): boolean {
-  const files = [src.display(`templates/${issue.meta.template}.mjml`), ...src.templateFiles().filter((f) => path.basename(path.dirname(f)) === 'components')];
+  const files = [
+    src.display(`templates/${issue.meta.template}.mjml`),
+    ...src.templateFiles().filter((f) => path.basename(path.dirname(f)) === 'components'),
+  ];
   return src.find(files, new RegExp(`(?<![-\\w])color(?:="|\\s*:\\s*)\\{\\{(?:@root\\.)?colours\\.${key}\\}\\}`)) !== undefined;
 }
 

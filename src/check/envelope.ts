@@ -25,7 +25,8 @@ export function checkEnvelope(issue: RenderedIssue, subject: string, preheader: 
     out.push({
       severity: 'warning',
       rule: 'preheader-missing',
-      message: 'no preheader: inboxes will show the first words of the email instead; add "preheader:" to the front-matter (one sentence, ~40–100 characters)',
+      message:
+        'no preheader: inboxes will show the first words of the email instead; add "preheader:" to the front-matter (one sentence, ~40–100 characters)',
       file: issue.file,
       line: lineOf('subject'),
     });

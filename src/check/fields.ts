@@ -66,7 +66,12 @@ export function checkUnresolved(issue: RenderedIssue, out: Personalised & { preh
     }
   }
   if (hasMarker(out.html) || hasMarker(out.text) || hasMarker(out.subject)) {
-    findings.push({ severity: 'error', rule: 'unresolved-merge', message: 'a merge marker survived personalisation (a renderer bug): report it with this issue file', file: issue.file });
+    findings.push({
+      severity: 'error',
+      rule: 'unresolved-merge',
+      message: 'a merge marker survived personalisation (a renderer bug): report it with this issue file',
+      file: issue.file,
+    });
   }
   return findings;
 }

@@ -7,8 +7,21 @@ import { safeDecode, urlProblems } from './urls.js';
 
 /** Link text that means nothing when a screen reader lists the links out of context. */
 const GENERIC_TEXT = new Set([
-  'click here', 'here', 'read more', 'click', 'more', 'link', 'this link', 'this', 'learn more',
-  'find out more', 'continue reading', 'more info', 'more information', 'details', 'go',
+  'click here',
+  'here',
+  'read more',
+  'click',
+  'more',
+  'link',
+  'this link',
+  'this',
+  'learn more',
+  'find out more',
+  'continue reading',
+  'more info',
+  'more information',
+  'details',
+  'go',
 ]);
 
 export function checkLinks(issue: RenderedIssue, src: SourceIndex): Finding[] {
@@ -33,7 +46,10 @@ export function checkLinks(issue: RenderedIssue, src: SourceIndex): Finding[] {
       });
       continue;
     }
-    const words = link.text.toLowerCase().replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '').replace(/\s+/g, ' ');
+    const words = link.text
+      .toLowerCase()
+      .replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '')
+      .replace(/\s+/g, ' ');
     if (GENERIC_TEXT.has(words)) {
       out.push({
         severity: 'warning',
@@ -72,7 +88,8 @@ export function checkTemplateLinks(issue: RenderedIssue, html: string, src: Sour
     seen.add(origin);
     const problems = urlProblems(url, what, new Set(issue.model.sections.map((s) => s.anchor)));
     if (!problems.length) continue;
-    const at = src.find([config], new RegExp(escapeRegExp(origin))) ?? src.find(src.templateFiles(), new RegExp(escapeRegExp(url))) ?? { file: issue.file };
+    const at = src.find([config], new RegExp(escapeRegExp(origin))) ??
+      src.find(src.templateFiles(), new RegExp(escapeRegExp(url))) ?? { file: issue.file };
     for (const p of problems) out.push({ ...p, message: `${p.message} (added by the template)`, ...at });
   }
   return out;

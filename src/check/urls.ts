@@ -27,27 +27,63 @@ export function urlProblems(raw: string, what: 'link' | 'image', anchors: Readon
   const href = raw.trim();
   const shown = safeDecode(href);
   if (!href) {
-    return [{ severity: 'error', rule: `${what}-empty`, message: `${what} has no URL: put the address between the round brackets, [text](https://…)` }];
+    return [
+      {
+        severity: 'error',
+        rule: `${what}-empty`,
+        message: `${what} has no URL: put the address between the round brackets, [text](https://…)`,
+      },
+    ];
   }
   if (href === '#') {
-    return [{ severity: 'error', rule: `${what}-placeholder`, message: `${what} URL is a bare "#" placeholder: replace it with the real address` }];
+    return [
+      {
+        severity: 'error',
+        rule: `${what}-placeholder`,
+        message: `${what} URL is a bare "#" placeholder: replace it with the real address`,
+      },
+    ];
   }
   if (PLACEHOLDER.test(shown)) {
-    return [{ severity: 'error', rule: `${what}-placeholder`, message: `${what} URL "${shown}" still contains a TODO/TK placeholder: replace it with the real address` }];
+    return [
+      {
+        severity: 'error',
+        rule: `${what}-placeholder`,
+        message: `${what} URL "${shown}" still contains a TODO/TK placeholder: replace it with the real address`,
+      },
+    ];
   }
   if (href.startsWith('#') && what === 'link') {
     if (anchors.has(shown.slice(1))) return [];
-    return [{ severity: 'error', rule: 'link-malformed', message: `link "${shown}" points to no section of this email (section ids: ${[...anchors].slice(0, 5).join(', ') || 'none'})` }];
+    return [
+      {
+        severity: 'error',
+        rule: 'link-malformed',
+        message: `link "${shown}" points to no section of this email (section ids: ${[...anchors].slice(0, 5).join(', ') || 'none'})`,
+      },
+    ];
   }
   let url: URL;
   try {
     url = new URL(href);
   } catch {
-    return [{ severity: 'error', rule: `${what}-malformed`, message: `${what} URL "${shown}" is not an absolute address (an email has no base URL): write it in full, https://…` }];
+    return [
+      {
+        severity: 'error',
+        rule: `${what}-malformed`,
+        message: `${what} URL "${shown}" is not an absolute address (an email has no base URL): write it in full, https://…`,
+      },
+    ];
   }
   const allowed = what === 'link' ? ['http:', 'https:', 'mailto:', 'tel:'] : ['http:', 'https:'];
   if (!allowed.includes(url.protocol)) {
-    return [{ severity: 'error', rule: `${what}-malformed`, message: `${what} URL "${shown}" uses "${url.protocol}", which email clients will not open: use ${allowed.map((p) => p.slice(0, -1)).join('/')}` }];
+    return [
+      {
+        severity: 'error',
+        rule: `${what}-malformed`,
+        message: `${what} URL "${shown}" uses "${url.protocol}", which email clients will not open: use ${allowed.map((p) => p.slice(0, -1)).join('/')}`,
+      },
+    ];
   }
   if (url.protocol === 'mailto:') {
     return /^[^@\s]+@[^@\s]+\.[^@\s]+/.test(decodeURIComponent(url.pathname))
@@ -56,14 +92,28 @@ export function urlProblems(raw: string, what: 'link' | 'image', anchors: Readon
   }
   if (url.protocol === 'tel:') return [];
   if (!url.hostname.includes('.')) {
-    return [{ severity: 'error', rule: `${what}-malformed`, message: `${what} URL "${shown}" has no domain ("${url.hostname}"): check for a missing dot or a typo after https://` }];
+    return [
+      {
+        severity: 'error',
+        rule: `${what}-malformed`,
+        message: `${what} URL "${shown}" has no domain ("${url.hostname}"): check for a missing dot or a typo after https://`,
+      },
+    ];
   }
   const out: UrlProblem[] = [];
   if (url.protocol === 'http:') {
-    out.push({ severity: 'warning', rule: `${what}-http`, message: `${what} uses insecure http: "${shown}": use https:// if the site supports it` });
+    out.push({
+      severity: 'warning',
+      rule: `${what}-http`,
+      message: `${what} uses insecure http: "${shown}": use https:// if the site supports it`,
+    });
   }
   if (EXAMPLE_HOST.test(url.hostname)) {
-    out.push({ severity: 'warning', rule: `${what}-example-domain`, message: `${what} points to the documentation domain ${url.hostname}: replace it with the real address` });
+    out.push({
+      severity: 'warning',
+      rule: `${what}-example-domain`,
+      message: `${what} points to the documentation domain ${url.hostname}: replace it with the real address`,
+    });
   }
   return out;
 }

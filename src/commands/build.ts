@@ -10,8 +10,6 @@ import type { RenderedIssue } from '../render/types.js';
 import { openProject } from '../project.js';
 import { sampleValues } from '../sample.js';
 
-
-
 export interface BuiltIssue {
   issue: RenderedIssue;
   html: string;
@@ -21,7 +19,10 @@ export interface BuiltIssue {
 }
 
 /** Render one issue with the sample reader and write it under `out`. */
-export async function buildIssue(file: string, opts: { root: string; out: string; config: Config; templates: TemplateSet }): Promise<BuiltIssue> {
+export async function buildIssue(
+  file: string,
+  opts: { root: string; out: string; config: Config; templates: TemplateSet },
+): Promise<BuiltIssue> {
   const issue = await renderIssueFile(file, opts);
   if (opts.config.validation === 'strict' && issue.mjmlErrors.length) {
     const e = issue.mjmlErrors[0];
@@ -59,11 +60,14 @@ export async function runBuild(files: string[], opts: { out: string; root?: stri
     try {
       const b = await buildIssue(file, { root, out: path.resolve(root, opts.out), config, templates });
       const size = Buffer.byteLength(b.html);
-      process.stdout.write(`${pc.green('built')} ${b.issue.file} → ${path.relative(process.cwd(), b.htmlPath)} (${kb(size)} HTML, ${kb(Buffer.byteLength(b.text))} text)\n`);
+      process.stdout.write(
+        `${pc.green('built')} ${b.issue.file} → ${path.relative(process.cwd(), b.htmlPath)} (${kb(size)} HTML, ${kb(Buffer.byteLength(b.text))} text)\n`,
+      );
       // Preflight (src/check): the same rules as `roundup check`, including the size limits.
       const { runChecks, formatFinding } = await import('../check/build-hook.js');
       const findings = await runChecks(b.issue, { config, root });
-      for (const f of findings) process.stderr.write(`${f.severity === 'error' ? pc.red('error') : pc.yellow('warning')} ${formatFinding(f)}\n`);
+      for (const f of findings)
+        process.stderr.write(`${f.severity === 'error' ? pc.red('error') : pc.yellow('warning')} ${formatFinding(f)}\n`);
       checkErrors += findings.filter((f) => f.severity === 'error').length;
     } catch (e) {
       if (!isRoundupError(e)) throw e;

@@ -8,7 +8,9 @@ import type { Command } from 'commander';
 export function registerPreviewCommands(program: Command): void {
   program
     .command('check')
-    .description('preflight issues/*.md (or the given files): broken links, missing alt text, unknown fields, size, client support, accessibility')
+    .description(
+      'preflight issues/*.md (or the given files): broken links, missing alt text, unknown fields, size, client support, accessibility',
+    )
     .argument('[files...]', 'issue files (default: every issues/*.md)')
     .option('--json', 'print machine-readable results on stdout')
     .action(async (files: string[], opts: { json?: boolean }) => {

@@ -44,35 +44,50 @@ export function registerSendCommands(program: Command): void {
     .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
     .option('--retry-failed', 'also retry readers whose earlier attempts failed')
     .option('--verbose', 'print each retry and reconnect')
-    .action(async (issue: string, opts: { list: string; smtp?: string; rate?: number; concurrency?: number; dryRun?: boolean; test?: string; yes?: boolean; retryFailed?: boolean; verbose?: boolean }) => {
-      const { runSend } = await import('../send/run.js');
-      // First Ctrl-C: stop starting messages, finish and record the ones in flight.
-      // Second: leave now (the state database already says who might have been mid-send).
-      const ctrl = new AbortController();
-      let interrupts = 0;
-      const onSignal = () => {
-        if (++interrupts === 1) {
-          process.stderr.write('\nstopping: finishing the messages in flight (Ctrl-C again to quit at once)\n');
-          ctrl.abort();
-        } else process.exit(130);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      try {
-        await runSend(issue, opts, {
-          out: line(process.stdout),
-          err: line(process.stderr),
-          confirm: (q) => confirm(q, ctrl.signal),
-          interactive: Boolean(process.stdin.isTTY),
-          signal: ctrl.signal,
-          progressStream: process.stderr,
-          env: process.env,
-        });
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
-    });
+    .action(
+      async (
+        issue: string,
+        opts: {
+          list: string;
+          smtp?: string;
+          rate?: number;
+          concurrency?: number;
+          dryRun?: boolean;
+          test?: string;
+          yes?: boolean;
+          retryFailed?: boolean;
+          verbose?: boolean;
+        },
+      ) => {
+        const { runSend } = await import('../send/run.js');
+        // First Ctrl-C: stop starting messages, finish and record the ones in flight.
+        // Second: leave now (the state database already says who might have been mid-send).
+        const ctrl = new AbortController();
+        let interrupts = 0;
+        const onSignal = () => {
+          if (++interrupts === 1) {
+            process.stderr.write('\nstopping: finishing the messages in flight (Ctrl-C again to quit at once)\n');
+            ctrl.abort();
+          } else process.exit(130);
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        try {
+          await runSend(issue, opts, {
+            out: line(process.stdout),
+            err: line(process.stderr),
+            confirm: (q) => confirm(q, ctrl.signal),
+            interactive: Boolean(process.stdin.isTTY),
+            signal: ctrl.signal,
+            progressStream: process.stderr,
+            env: process.env,
+          });
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
+      },
+    );
 
   program
     .command('status')
@@ -132,7 +147,9 @@ export function registerSendCommands(program: Command): void {
       const db = openState(loadConfig());
       try {
         if (opts.undo) {
-          process.stdout.write(unsuppress(db, c.address) ? `${c.address} removed from the suppression list\n` : `${c.address} was not suppressed\n`);
+          process.stdout.write(
+            unsuppress(db, c.address) ? `${c.address} removed from the suppression list\n` : `${c.address} was not suppressed\n`,
+          );
           return;
         }
         if (suppress(db, c.address, 'manual')) process.stdout.write(`${c.address} suppressed: no list will mail it again\n`);

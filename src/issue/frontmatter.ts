@@ -20,12 +20,19 @@ const isoDate = z
       return day ? `must be YYYY-MM-DD without a time: write ${day}` : 'must be YYYY-MM-DD';
     },
   })
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, { error: 'is not a real calendar date (YYYY-MM-DD)' });
+  .refine(
+    (s) => {
+      const d = new Date(`${s}T00:00:00Z`);
+      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+    },
+    { error: 'is not a real calendar date (YYYY-MM-DD)' },
+  );
 
-const text = (what: string) => z.string({ error: `must be text (${what})` }).trim().min(1, { error: `must not be empty (${what})` });
+const text = (what: string) =>
+  z
+    .string({ error: `must be text (${what})` })
+    .trim()
+    .min(1, { error: `must not be empty (${what})` });
 
 export const FrontMatterSchema = z.looseObject({
   title: text('the newsletter name shown in the header'),

@@ -41,7 +41,15 @@ export function slugify(s: string): string {
 export function inlineText(children: Token[] | null): string {
   if (!children) return '';
   return children
-    .map((t) => (t.type === 'text' || t.type === 'code_inline' ? t.content : t.type === 'softbreak' ? ' ' : t.type === 'image' ? inlineText(t.children) : ''))
+    .map((t) =>
+      t.type === 'text' || t.type === 'code_inline'
+        ? t.content
+        : t.type === 'softbreak'
+          ? ' '
+          : t.type === 'image'
+            ? inlineText(t.children)
+            : '',
+    )
     .join('')
     .replace(/\s+/g, ' ')
     .trim();
@@ -112,11 +120,18 @@ function render(tokens: Token[]): string {
 }
 
 /** A paragraph that is exactly one link → CTA; exactly one image → image block. */
-function classifyParagraph(inline: Token): { kind: 'cta'; label: string; href: string } | { kind: 'image'; src: string; alt: string; title?: string } | null {
+function classifyParagraph(
+  inline: Token,
+): { kind: 'cta'; label: string; href: string } | { kind: 'image'; src: string; alt: string; title?: string } | null {
   const kids = (inline.children ?? []).filter((t) => !(t.type === 'softbreak' || (t.type === 'text' && t.content.trim() === '')));
   if (kids.length === 1 && kids[0].type === 'image') {
     const img = kids[0];
-    return { kind: 'image', src: String(img.attrGet('src') ?? ''), alt: inlineText(img.children), title: img.attrGet('title') == null ? undefined : String(img.attrGet('title')) };
+    return {
+      kind: 'image',
+      src: String(img.attrGet('src') ?? ''),
+      alt: inlineText(img.children),
+      title: img.attrGet('title') == null ? undefined : String(img.attrGet('title')),
+    };
   }
   if (kids.length >= 2 && kids[0].type === 'link_open' && kids[kids.length - 1].type === 'link_close') {
     // Only one link: no other link_open in between.

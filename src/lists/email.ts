@@ -20,7 +20,7 @@ const TLD = /^([A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$/;
 export function checkEmail(raw: string): EmailCheck {
   const s = raw.trim();
   if (s === '') return { ok: false, reason: 'no email address' };
-  if (/[\s<>(),;:"\[\]\\]/.test(s)) return { ok: false, reason: `"${s}" is not a bare email address` };
+  if (/[\s<>(),;:"[\]\\]/.test(s)) return { ok: false, reason: `"${s}" is not a bare email address` };
   const at = s.lastIndexOf('@');
   if (at <= 0 || at === s.length - 1) return { ok: false, reason: `"${s}" has no @domain` };
   const local = s.slice(0, at);

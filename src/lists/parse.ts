@@ -87,7 +87,10 @@ export function parseList(text: string, file: string): ParsedList {
   const columns = header.map((h) => (/^(email|name)$/i.test(h) ? h.toLowerCase() : h));
   const emailCol = columns.indexOf('email');
   if (emailCol === -1) {
-    throw new RoundupError(ErrorCodes.LIST, `no "email" column in the header (found: ${header.join(', ') || 'nothing'})`, { file, line: 1 });
+    throw new RoundupError(ErrorCodes.LIST, `no "email" column in the header (found: ${header.join(', ') || 'nothing'})`, {
+      file,
+      line: 1,
+    });
   }
   const seenCols = new Set<string>();
   columns.forEach((c) => {

@@ -64,6 +64,9 @@ function decodeUtf8(bytes: Buffer, file: string): string {
       }
       start = stop + 1;
     }
-    throw new RoundupError(ErrorCodes.LIST, 'not UTF-8 text: save the list as "CSV UTF-8" (this looks like Latin-1 or Windows-1252)', { file, line });
+    throw new RoundupError(ErrorCodes.LIST, 'not UTF-8 text: save the list as "CSV UTF-8" (this looks like Latin-1 or Windows-1252)', {
+      file,
+      line,
+    });
   }
 }

@@ -6,7 +6,15 @@ import { ErrorCodes, RoundupError } from '../errors.js';
 /** Override with ROUNDUP_CHROMIUM for a browser elsewhere (e.g. macOS). */
 export const chromiumPath = () => process.env.ROUNDUP_CHROMIUM || '/usr/bin/chromium';
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export async function launchChromium(): Promise<Browser> {
   const executablePath = chromiumPath();
@@ -21,6 +29,9 @@ export async function launchChromium(): Promise<Browser> {
     return await chromium.launch({ executablePath, args: ARGS });
   } catch (e) {
     const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-    throw new RoundupError(ErrorCodes.CHROMIUM, `Chromium at ${executablePath} did not start (${first}): check that it runs, or set ROUNDUP_CHROMIUM`);
+    throw new RoundupError(
+      ErrorCodes.CHROMIUM,
+      `Chromium at ${executablePath} did not start (${first}): check that it runs, or set ROUNDUP_CHROMIUM`,
+    );
   }
 }

@@ -21,12 +21,15 @@ export async function runPreview(file: string | undefined, opts: { port: string;
   // A missing or broken config is reported the usual way before anything starts listening;
   // later config mistakes are shown in the page instead.
   loadConfig(root);
-  let server;
+  let server: Awaited<ReturnType<typeof startPreviewServer>>;
   try {
     server = await startPreviewServer({ root, port });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new RoundupError(ErrorCodes.USAGE, `port ${port} is in use (another preview running?): pass --port with a free port, or --port 0 for any`);
+      throw new RoundupError(
+        ErrorCodes.USAGE,
+        `port ${port} is in use (another preview running?): pass --port with a free port, or --port 0 for any`,
+      );
     }
     throw e;
   }
@@ -39,6 +42,8 @@ export async function runPreview(file: string | undefined, opts: { port: string;
     }
     url = `${server.url}/issue/${encodeURIComponent(slug)}`;
   }
-  process.stdout.write(`${pc.green('preview')} ${url}  (${server.store.issues.size} issue(s); watching issues/, templates/, the config; Ctrl-C to stop)\n`);
+  process.stdout.write(
+    `${pc.green('preview')} ${url}  (${server.store.issues.size} issue(s); watching issues/, templates/, the config; Ctrl-C to stop)\n`,
+  );
   await untilStopped(() => server.close());
 }

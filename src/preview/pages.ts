@@ -62,7 +62,8 @@ function problemBox(p: Problem | undefined, id = 'problem'): string {
 function status(store: PreviewStore, e: IssueEntry): string {
   if (!e.ok) return `<span class="err">cannot render: ${esc(problemText(e.problem))}</span>`;
   const c = store.summary(e)!;
-  if (c.errors) return `<span class="err">${c.errors} error(s)</span>${c.warnings ? `, <span class="warn">${c.warnings} warning(s)</span>` : ''}`;
+  if (c.errors)
+    return `<span class="err">${c.errors} error(s)</span>${c.warnings ? `, <span class="warn">${c.warnings} warning(s)</span>` : ''}`;
   if (c.warnings) return `<span class="warn">${c.warnings} warning(s)</span>`;
   return '<span class="ok">ready to send</span>';
 }
@@ -84,7 +85,11 @@ export function indexMain(store: PreviewStore): string {
 }
 
 export function indexPage(store: PreviewStore): string {
-  return layout('roundup preview', `<header class="bar"><h1>roundup preview</h1><span id="count">${store.issues.size} issue(s)</span></header>${indexMain(store)}`, INDEX_SCRIPT);
+  return layout(
+    'roundup preview',
+    `<header class="bar"><h1>roundup preview</h1><span id="count">${store.issues.size} issue(s)</span></header>${indexMain(store)}`,
+    INDEX_SCRIPT,
+  );
 }
 
 export function issuePage(store: PreviewStore, entry: IssueEntry): string {

@@ -54,7 +54,8 @@ export async function watchProject(store: PreviewStore): Promise<Watching> {
     const partial = /^templates\/partials\/([^/]+)\.md$/.exec(rel);
     if (partial) return store.reloadPartial(partial[1]);
     // A whole folder arriving or leaving (renamed back, checked out): re-read everything.
-    if (rel === 'issues' || /^templates(\/|$)/.test(rel) || rel === 'roundup.config.yaml' || rel === exampleList()) return store.reloadAll();
+    if (rel === 'issues' || /^templates(\/|$)/.test(rel) || rel === 'roundup.config.yaml' || rel === exampleList())
+      return store.reloadAll();
     return Promise.resolve();
   };
   watcher.on('add', onChange).on('change', onChange).on('unlink', onChange).on('addDir', onChange).on('unlinkDir', onChange);

@@ -54,7 +54,6 @@ export function siteName(entries: readonly Pick<ArchiveEntry, 'title'>[], organi
   return titles.size === 1 ? [...titles][0] : `${organisation} newsletters`;
 }
 
-
 function feedLinks(site: Site): string {
   const u = siteUrls(site);
   return [

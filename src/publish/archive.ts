@@ -41,7 +41,11 @@ export interface ArchiveResult {
 }
 
 /** Render every published issue (drafts skipped). Throws on the first issue that fails. */
-export async function collectEntries(root: string, config: Config, templates: TemplateSet): Promise<{ entries: ArchiveEntry[]; drafts: string[] }> {
+export async function collectEntries(
+  root: string,
+  config: Config,
+  templates: TemplateSet,
+): Promise<{ entries: ArchiveEntry[]; drafts: string[] }> {
   const entries: ArchiveEntry[] = [];
   const drafts: string[] = [];
   const values = neutralValues(config);
@@ -92,7 +96,10 @@ export function siteFiles(entries: readonly ArchiveEntry[], site: Site): Map<str
   files.set(FEED_FILES.rss, rss);
   files.set(FEED_FILES.atom, atom);
   for (const e of entries) files.set(`${e.slug}/index.html`, issuePage(e, site));
-  files.set(ARCHIVE_MARKER, `Built by roundup archive. This folder is replaced on every build.\n${entries.map((e) => e.slug).join('\n')}\n`);
+  files.set(
+    ARCHIVE_MARKER,
+    `Built by roundup archive. This folder is replaced on every build.\n${entries.map((e) => e.slug).join('\n')}\n`,
+  );
   return files;
 }
 

@@ -13,11 +13,7 @@ export interface Brand {
   colours: { brand: string; text: string; muted: string; background: string; surface: string; link: string };
 }
 
-export function brandOf(config: {
-  organisation: string;
-  locale: string;
-  colours: Brand['colours'];
-}): Brand {
+export function brandOf(config: { organisation: string; locale: string; colours: Brand['colours'] }): Brand {
   return { organisation: config.organisation, lang: config.locale.split('-')[0] || 'en', colours: config.colours };
 }
 
@@ -43,22 +39,24 @@ const css = (c: Brand['colours']) =>
 
 /** A complete page. `body` is trusted HTML built with `esc`; `head` extra trusted tags. */
 export function htmlPage(brand: Brand, opts: { title: string; body: string; head?: string }): string {
-  return [
-    '<!doctype html>',
-    `<html lang="${esc(brand.lang)}">`,
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width,initial-scale=1">',
-    `<title>${esc(opts.title)}</title>`,
-    opts.head ?? '',
-    `<style>${css(brand.colours)}</style>`,
-    '</head>',
-    '<body><main>',
-    `<header><p>${esc(brand.organisation)}</p></header>`,
-    opts.body,
-    '</main></body>',
-    '</html>',
-  ]
-    .filter((l) => l !== '')
-    .join('\n') + '\n';
+  return (
+    [
+      '<!doctype html>',
+      `<html lang="${esc(brand.lang)}">`,
+      '<head>',
+      '<meta charset="utf-8">',
+      '<meta name="viewport" content="width=device-width,initial-scale=1">',
+      `<title>${esc(opts.title)}</title>`,
+      opts.head ?? '',
+      `<style>${css(brand.colours)}</style>`,
+      '</head>',
+      '<body><main>',
+      `<header><p>${esc(brand.organisation)}</p></header>`,
+      opts.body,
+      '</main></body>',
+      '</html>',
+    ]
+      .filter((l) => l !== '')
+      .join('\n') + '\n'
+  );
 }

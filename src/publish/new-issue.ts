@@ -48,7 +48,10 @@ export function createIssue(opts: NewIssueOptions = {}): string {
   const config = loadConfig(root);
   const when = opts.date === undefined ? nextMonth(opts.now ?? new Date()) : parseIssueMonth(opts.date);
   if (!when) {
-    throw new RoundupError(ErrorCodes.USAGE, `--date "${opts.date}" is not a month: use YYYY-MM, e.g. --date ${nextMonth(new Date()).month}`);
+    throw new RoundupError(
+      ErrorCodes.USAGE,
+      `--date "${opts.date}" is not a month: use YYYY-MM, e.g. --date ${nextMonth(new Date()).month}`,
+    );
   }
   const template = opts.template ?? 'roundup';
   const layouts = [...loadTemplates(root).layouts.keys()];

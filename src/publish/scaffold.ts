@@ -95,7 +95,9 @@ export function pickTitle(
 ): string {
   const newest = (xs: readonly Pick<IssueMeta, 'title' | 'date' | 'template'>[]) =>
     [...xs].sort((a, b) => b.date.localeCompare(a.date))[0]?.title;
-  return newest(existing.filter((m) => m.template === template)) ?? fallback.title ?? newest(existing) ?? `${fallback.organisation} roundup`;
+  return (
+    newest(existing.filter((m) => m.template === template)) ?? fallback.title ?? newest(existing) ?? `${fallback.organisation} roundup`
+  );
 }
 
 /** Values for the scaffold; the subject names the month ("…, December 2026"). */

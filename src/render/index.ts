@@ -47,7 +47,10 @@ const monthFormats = new Map<string, Intl.DateTimeFormat>();
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 const cachedFormat = (cache: Map<string, Intl.DateTimeFormat>, locale: string, opts: Intl.DateTimeFormatOptions) => {
   let f = cache.get(locale);
-  if (!f) cache.set(locale, (f = new Intl.DateTimeFormat(locale, { ...opts, timeZone: 'UTC' })));
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { ...opts, timeZone: 'UTC' });
+    cache.set(locale, f);
+  }
   return f;
 };
 
@@ -95,7 +98,12 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     meta,
     intro: body.intro,
     sections: body.sections,
-    signoff: parseSnippet(signoffSource, { file: meta.signoff ? file : 'roundup.config.yaml', line: meta.signoff ? parsed.lineOf('signoff') : 1 }, style, markUrl),
+    signoff: parseSnippet(
+      signoffSource,
+      { file: meta.signoff ? file : 'roundup.config.yaml', line: meta.signoff ? parsed.lineOf('signoff') : 1 },
+      style,
+      markUrl,
+    ),
   };
 
   const webUrl = webUrlFor(config, slug);
@@ -160,7 +168,10 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
 }
 
 /** Read and render one issue file (IO at the edge). */
-export async function renderIssueFile(file: string, opts: { root?: string; config: Config; templates?: TemplateSet }): Promise<RenderedIssue> {
+export async function renderIssueFile(
+  file: string,
+  opts: { root?: string; config: Config; templates?: TemplateSet },
+): Promise<RenderedIssue> {
   const root = opts.root ?? process.cwd();
   const display = path.relative(process.cwd(), path.resolve(root, file)) || file;
   let source: string;

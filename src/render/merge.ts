@@ -108,17 +108,22 @@ export function resolveValues(refs: readonly FieldRef[], values: MergeValues): s
   return refs.map((r) => {
     const v = r.key === UNSUBSCRIBE_KEY ? values.unsubscribeUrl : values.recipient[r.key];
     // Header-safe: a CR/LF in a list cell must never reach the subject line or the body raw.
-    const clean = v == null ? '' : String(v).replace(/[\r\n]+/g, ' ').trim();
+    const clean =
+      v == null
+        ? ''
+        : String(v)
+            .replace(/[\r\n]+/g, ' ')
+            .trim();
     const value = clean === '' ? r.fallback : clean;
     return r.url ? encodeURIComponent(value) : value;
   });
 }
 
-export function fill(t: MergeTemplate, resolved: readonly string[], escape: boolean): string {
+export function fill(t: MergeTemplate, resolved: readonly string[], asHtml: boolean): string {
   let out = t.parts[0];
   for (let i = 0; i < t.slots.length; i++) {
     const v = resolved[t.slots[i]];
-    out += (escape ? escapeHtml(v) : v) + t.parts[i + 1];
+    out += (asHtml ? escapeHtml(v) : v) + t.parts[i + 1];
   }
   return out;
 }

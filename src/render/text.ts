@@ -63,5 +63,10 @@ export function renderText(model: IssueModel, ctx: TextContext): string {
   parts.push(`<p>Unsubscribe: ${escapeHtml(ctx.unsubscribeUrl)}</p>`);
   // No trailing spaces (the blank "> " line inside a quote): some mail paths strip them, and in
   // format=flowed a trailing space would join lines.
-  return toText(parts.join('\n')).replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim() + '\n';
+  return (
+    toText(parts.join('\n'))
+      .replace(/[ \t]+$/gm, '')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim() + '\n'
+  );
 }

@@ -34,7 +34,10 @@ export interface ComposeInput {
 
 /** Control characters (CR, LF, NUL…) out, runs of space collapsed: nothing can start a new header. */
 export function headerSafe(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return s
+    .replace(/[\x00-\x1f\x7f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function formatMailbox(m: Mailbox): string {
@@ -94,10 +97,7 @@ export function composeMessage(m: ComposeInput): Composed {
   const canonical = isWireCanonical(h);
   const pieces = [
     h,
-    '\r\n' +
-      `--${boundary}\r\n` +
-      'Content-Type: text/plain; charset=utf-8\r\n' +
-      'Content-Transfer-Encoding: quoted-printable\r\n\r\n',
+    '\r\n' + `--${boundary}\r\n` + 'Content-Type: text/plain; charset=utf-8\r\n' + 'Content-Transfer-Encoding: quoted-printable\r\n\r\n',
     ...m.textQp,
     `\r\n--${boundary}\r\n` + 'Content-Type: text/html; charset=utf-8\r\n' + 'Content-Transfer-Encoding: quoted-printable\r\n\r\n',
     ...m.htmlQp,

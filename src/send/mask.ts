@@ -19,7 +19,10 @@ export function addSecret(s: string | undefined): void {
 
 /** `smtp://user:pass@host` → `smtp://user:****@host`; registered secrets → `****`. */
 export function mask(text: string): string {
-  let out = text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^:@/\s]*):([^@/\s]*)@/gi, (_m, scheme: string, user: string) => `${scheme}${user}:****@`);
+  let out = text.replace(
+    /\b([a-z][a-z0-9+.-]*:\/\/)([^:@/\s]*):([^@/\s]*)@/gi,
+    (_m, scheme: string, user: string) => `${scheme}${user}:****@`,
+  );
   for (const s of secrets) out = out.split(s).join('****');
   return out;
 }

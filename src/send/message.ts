@@ -47,7 +47,11 @@ export interface MessageContext {
 
 /** `List-Id: "Firm: members" <members.firm.example>` (RFC 2919); a non-ASCII name is encoded. */
 export function listIdFor(config: Pick<Config, 'organisation' | 'from'>, list: string): string {
-  const label = list.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'list';
+  const label =
+    list
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'list';
   const phrase = `${config.organisation}: ${list}`.replace(/[\x00-\x1f\x7f]+/g, ' ');
   const shown = /^[\x20-\x7e]*$/.test(phrase) ? `"${phrase.replace(/(["\\])/g, '\\$1')}"` : encodeWord(phrase, 'Q', 52);
   return `${shown} <${label}.${domainOf(config.from.email)}>`;

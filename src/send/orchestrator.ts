@@ -93,7 +93,7 @@ export async function runSendLoop(o: SendLoopOptions): Promise<SendLoopResult> {
     let connectFailures = 0;
     try {
       while (!stopper.signal.aborted) {
-        if (!channel || !channel.usable || channel.count >= o.messagesPerConnection) {
+        if (!channel?.usable || channel.count >= o.messagesPerConnection) {
           channel?.close();
           channel = null;
           try {
@@ -113,7 +113,10 @@ export async function runSendLoop(o: SendLoopOptions): Promise<SendLoopResult> {
         }
         const capWait = o.limiter.capWait();
         if (capWait > (o.maxCapWaitMs ?? 15 * 60_000)) {
-          stop('capped', `the hourly/daily sending cap is reached; run the same command again after ${new Date(Date.now() + capWait).toLocaleString()}`);
+          stop(
+            'capped',
+            `the hourly/daily sending cap is reached; run the same command again after ${new Date(Date.now() + capWait).toLocaleString()}`,
+          );
           break;
         }
         try {
@@ -124,7 +127,7 @@ export async function runSendLoop(o: SendLoopOptions): Promise<SendLoopResult> {
         const row = await dispatcher.next();
         if (!row) break;
         result.attempts++;
-        let msg;
+        let msg: ReturnType<MessageFactory>;
         try {
           msg = o.makeMessage(readerOf(row));
         } catch (err) {

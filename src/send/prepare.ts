@@ -37,7 +37,11 @@ export function slugOfArg(arg: string): string {
   return path.basename(arg).replace(/\.md$/i, '');
 }
 
-export async function prepareSend(issueArg: string, listArg: string, opts: { root?: string; config?: Config; skipChecks?: boolean } = {}): Promise<PreparedSend> {
+export async function prepareSend(
+  issueArg: string,
+  listArg: string,
+  opts: { root?: string; config?: Config; skipChecks?: boolean } = {},
+): Promise<PreparedSend> {
   const root = opts.root ?? process.cwd();
   const config = opts.config ?? loadConfig(root);
   const list = readList(listArg, root);

@@ -35,11 +35,11 @@ export function isWireCanonical(s: string): boolean {
   return !/\r(?!\n)|(?<!\r)\n|(^|\n)\./.test(s);
 }
 
-export function compileQp(t: MergeTemplate, escape: boolean): QpTemplate {
+export function compileQp(t: MergeTemplate, asHtml: boolean): QpTemplate {
   const parts = t.parts.map(encodeQp);
   // Checked once per issue, so the per-reader fast path can rely on it.
   if (!parts.every(isWireCanonical)) throw new Error('internal: QP encoding produced a non-canonical line');
-  return { parts, slots: t.slots, escape };
+  return { parts, slots: t.slots, escape: asHtml };
 }
 
 /**

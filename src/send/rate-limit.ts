@@ -87,7 +87,8 @@ export class RateLimiter {
     const first = Math.floor((now - span) / MINUTE);
     let total = 0;
     for (const [m, n] of this.minutes) {
-      if (m < Math.floor((now - DAY) / MINUTE)) this.minutes.delete(m); // older than any window
+      if (m < Math.floor((now - DAY) / MINUTE))
+        this.minutes.delete(m); // older than any window
       else if (m >= first) total += n;
     }
     if (total < cap) return 0;

@@ -32,7 +32,7 @@ import { runSendLoop, type SendLoopResult } from './orchestrator.js';
 import { prepareSend, type PreparedSend } from './prepare.js';
 import { createProgress } from './progress.js';
 import { RateLimiter } from './rate-limit.js';
-import { createTransport, type Transport } from './transport.js';
+import { createTransport, type Channel, type Transport } from './transport.js';
 
 export interface SendOptions {
   list: string;
@@ -189,7 +189,12 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, r
     if (result.stop === 'paused' || result.stop === 'capped') throw new RoundupError(ErrorCodes.SEND, result.message!, {}, EXIT_PAUSED);
     if (result.stop === 'fatal') throw new RoundupError(ErrorCodes.SEND, result.message!, {}, 1);
     if (result.stop === 'interrupted') {
-      throw new RoundupError(ErrorCodes.SEND, `interrupted: ${s.counts.queued} readers still to send; run the same command to resume`, {}, EXIT_INTERRUPTED);
+      throw new RoundupError(
+        ErrorCodes.SEND,
+        `interrupted: ${s.counts.queued} readers still to send; run the same command to resume`,
+        {},
+        EXIT_INTERRUPTED,
+      );
     }
     return s;
   } finally {
@@ -201,7 +206,8 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, r
 function effectiveSettings(config: Config, opts: SendOptions) {
   const rate = opts.rate ?? config.send.rate;
   const concurrency = opts.concurrency ?? config.send.concurrency;
-  if (!Number.isFinite(rate) || rate < 0) throw new RoundupError(ErrorCodes.USAGE, '--rate must be a number of messages per second (0 = unlimited)');
+  if (!Number.isFinite(rate) || rate < 0)
+    throw new RoundupError(ErrorCodes.USAGE, '--rate must be a number of messages per second (0 = unlimited)');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 50) {
     throw new RoundupError(ErrorCodes.USAGE, '--concurrency must be a whole number from 1 to 50');
   }
@@ -214,7 +220,14 @@ function releaseReaders(prep: PreparedSend): void {
   prep.list.recipients = [];
 }
 
-function printPlan(io: SendIO, prep: PreparedSend, transport: string, c: StatusCounts, uncertain: number, s: { rate: number; concurrency: number }) {
+function printPlan(
+  io: SendIO,
+  prep: PreparedSend,
+  transport: string,
+  c: StatusCounts,
+  uncertain: number,
+  s: { rate: number; concurrency: number },
+) {
   const { config, issue, list } = prep;
   const ls = prep.listSummary ?? listSummary(list);
   io.out(`subject:   ${issue.meta.subject}`);
@@ -226,9 +239,13 @@ function printPlan(io: SendIO, prep: PreparedSend, transport: string, c: StatusC
   );
   if (ls.invalid) io.out(`           invalid rows are never sent to: roundup lists check ${list.ref.name}`);
   if (uncertain) {
-    io.out(`resuming:  ${uncertain} reader${uncertain === 1 ? ' was' : 's were'} mid-send when the last run stopped; re-sending with the same Message-ID (possible duplicates)`);
+    io.out(
+      `resuming:  ${uncertain} reader${uncertain === 1 ? ' was' : 's were'} mid-send when the last run stopped; re-sending with the same Message-ID (possible duplicates)`,
+    );
   }
-  io.out(`transport: ${mask(transport)} (${s.concurrency} connection${s.concurrency === 1 ? '' : 's'}, ${s.rate === 0 ? 'no rate limit' : `${s.rate}/s`})`);
+  io.out(
+    `transport: ${mask(transport)} (${s.concurrency} connection${s.concurrency === 1 ? '' : 's'}, ${s.rate === 0 ? 'no rate limit' : `${s.rate}/s`})`,
+  );
 }
 
 export function printSummary(io: SendIO, s: SendSummary): void {
@@ -237,7 +254,9 @@ export function printSummary(io: SendIO, s: SendSummary): void {
   io.out(
     `${r ? `sent ${r.sent}, failed ${r.failed}${r.bounced ? ` (${r.bounced} hard bounces suppressed)` : ''}, retried ${r.retried}${rate}. ` : ''}` +
       `${s.list}: ${s.counts.sent}/${s.counts.total} sent, ${s.counts.failed} failed, ${s.counts.suppressed} suppressed, ${s.counts.queued} still queued` +
-      (s.possibleDuplicates ? `; ${s.possibleDuplicates} possible duplicate${s.possibleDuplicates === 1 ? '' : 's'} (same Message-ID) after an interrupted run` : ''),
+      (s.possibleDuplicates
+        ? `; ${s.possibleDuplicates} possible duplicate${s.possibleDuplicates === 1 ? '' : 's'} (same Message-ID) after an interrupted run`
+        : ''),
   );
   if (s.counts.failed) io.out(`failures: roundup status ${s.issue} --list ${s.list}`);
 }
@@ -263,7 +282,9 @@ async function dryRun(db: StateDb, prep: PreparedSend, secret: Buffer, io: SendI
     uncertain = running ? 0 : recoverInterrupted(db, send.id);
     if (opts.retryFailed) requeueFailed(db, send.id);
     counts = countByStatus(db, send.id);
-    queued = new Set(db.prepare(`SELECT email_key FROM recipients WHERE send_id = ? AND status = 'queued'`).pluck().all(send.id) as string[]);
+    queued = new Set(
+      db.prepare(`SELECT email_key FROM recipients WHERE send_id = ? AND status = 'queued'`).pluck().all(send.id) as string[],
+    );
   } finally {
     db.exec('ROLLBACK');
   }
@@ -281,8 +302,18 @@ async function dryRun(db: StateDb, prep: PreparedSend, secret: Buffer, io: SendI
     bytes += size;
     largest = Math.max(largest, size);
   }
-  io.out(`dry run: composed ${n} message${n === 1 ? '' : 's'} (average ${n ? Math.round(bytes / n / 1024) : 0} KB, largest ${Math.round(largest / 1024)} KB); nothing sent, state unchanged`);
-  return { issue: issue.slug, list: list.ref.name, transport: 'dry run', stop: 'dry-run', counts, possibleDuplicates: uncertain, seconds: (Date.now() - started) / 1000 };
+  io.out(
+    `dry run: composed ${n} message${n === 1 ? '' : 's'} (average ${n ? Math.round(bytes / n / 1024) : 0} KB, largest ${Math.round(largest / 1024)} KB); nothing sent, state unchanged`,
+  );
+  return {
+    issue: issue.slug,
+    list: list.ref.name,
+    transport: 'dry run',
+    stop: 'dry-run',
+    counts,
+    possibleDuplicates: uncertain,
+    seconds: (Date.now() - started) / 1000,
+  };
 }
 
 /** The pid of a live sender holding this send's lock, if any. */
@@ -303,8 +334,12 @@ async function sendTests(
   io: SendIO,
 ): Promise<SendSummary> {
   const { config, issue, list } = prep;
-  const targets = addresses.split(',').map((a) => a.trim()).filter(Boolean);
-  if (!targets.length) throw new RoundupError(ErrorCodes.USAGE, '--test needs one or more addresses: --test you@firm.example,editor@firm.example');
+  const targets = addresses
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  if (!targets.length)
+    throw new RoundupError(ErrorCodes.USAGE, '--test needs one or more addresses: --test you@firm.example,editor@firm.example');
   const checked = targets.map((a) => {
     const c = checkEmail(a);
     if (!c.ok) throw new RoundupError(ErrorCodes.USAGE, `--test: ${c.reason}`);
@@ -327,7 +362,7 @@ async function sendTests(
       io.out(`dry run: [TEST] for ${c.address} composed (${Math.round(Buffer.byteLength(rawOf(msg)) / 1024)} KB), not sent`);
       continue;
     }
-    let channel;
+    let channel: Channel | undefined;
     try {
       channel = await transport.open();
       const d = await channel.send(msg);
@@ -341,7 +376,10 @@ async function sendTests(
     }
   }
   if (transport && ok < checked.length) {
-    throw new RoundupError(ErrorCodes.SEND, `${checked.length - ok} of ${checked.length} test messages failed (through ${mask(transportText)})`);
+    throw new RoundupError(
+      ErrorCodes.SEND,
+      `${checked.length - ok} of ${checked.length} test messages failed (through ${mask(transportText)})`,
+    );
   }
   return {
     issue: issue.slug,

@@ -48,7 +48,9 @@ export function formatStatus(statuses: readonly SendStatus[], limit = 50): strin
         ` (of ${c.total})${c.possibleDuplicates ? `; ${c.possibleDuplicates} possible duplicates re-sent after interruptions` : ''}`,
     );
     for (const f of s.failures.slice(0, limit)) {
-      out.push(`  failed ${f.email}${f.line ? ` (list line ${f.line})` : ''} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${f.lastResponse ?? '?'}`);
+      out.push(
+        `  failed ${f.email}${f.line ? ` (list line ${f.line})` : ''} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${f.lastResponse ?? '?'}`,
+      );
     }
     if (s.failures.length > limit) out.push(`  … and ${s.failures.length - limit} more failures (--json lists them all)`);
   }

@@ -3,7 +3,15 @@
  * (`roundup serve` records unsubscribes through `openState` + `suppress`).
  */
 export { openState, stateDirOf, migrate, DB_FILE, type StateDb } from './db.js';
-export { suppress, unsuppress, isSuppressed, getSuppression, countSuppressions, type Suppression, type SuppressionReason } from './suppression.js';
+export {
+  suppress,
+  unsuppress,
+  isSuppressed,
+  getSuppression,
+  countSuppressions,
+  type Suppression,
+  type SuppressionReason,
+} from './suppression.js';
 export { acquireSendLock, isLockLive, pidAlive, type SendLock } from './lock.js';
 export {
   STATUSES,

@@ -233,7 +233,9 @@ export class SendLedger {
     this.sent = db.prepare(
       `UPDATE recipients SET status = 'sent', last_response = ?, sent_at = ?, updated_at = ? WHERE id = ? AND status = 'sending'`,
     );
-    this.retry = db.prepare(`UPDATE recipients SET status = 'queued', last_response = ?, updated_at = ? WHERE id = ? AND status = 'sending'`);
+    this.retry = db.prepare(
+      `UPDATE recipients SET status = 'queued', last_response = ?, updated_at = ? WHERE id = ? AND status = 'sending'`,
+    );
     this.failed = db.prepare(
       `UPDATE recipients SET status = 'failed', last_response = ?, failed_at = ?, updated_at = ? WHERE id = ? AND status = 'sending'`,
     );

@@ -52,11 +52,20 @@ describe('roundup check (CLI)', () => {
     const dir = checkProject();
     const r = runCli(['check', '--json', 'issues/images.md', 'issues/2026-11.md'], dir);
     expect(r.code).toBe(1);
-    const json = JSON.parse(r.stdout) as { ok: boolean; errors: number; issues: { file: string; findings: { severity: string; rule: string; file: string; line?: number }[] }[] };
+    const json = JSON.parse(r.stdout) as {
+      ok: boolean;
+      errors: number;
+      issues: { file: string; findings: { severity: string; rule: string; file: string; line?: number }[] }[];
+    };
     expect(json.ok).toBe(false);
     expect(json.issues.map((i) => i.file)).toEqual(['issues/images.md', 'issues/2026-11.md']);
     expect(json.issues[0].findings).toContainEqual(
-      expect.objectContaining({ severity: 'error', rule: 'image-alt', file: 'issues/images.md', line: lineOf(dir, 'issues/images.md', 'chart.png') }),
+      expect.objectContaining({
+        severity: 'error',
+        rule: 'image-alt',
+        file: 'issues/images.md',
+        line: lineOf(dir, 'issues/images.md', 'chart.png'),
+      }),
     );
     expect(json.issues[1].findings.filter((f) => f.severity === 'error')).toEqual([]);
   });

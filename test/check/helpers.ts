@@ -25,7 +25,9 @@ export async function check(dir: string, file: string, opts: { skipClientSupport
 
 /** 1-based line of the first line containing `needle` in a project file. */
 export function lineOf(dir: string, file: string, needle: string): number {
-  const i = readFileSync(path.join(dir, file), 'utf8').split('\n').findIndex((l) => l.includes(needle));
+  const i = readFileSync(path.join(dir, file), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(needle));
   if (i < 0) throw new Error(`"${needle}" not in ${file}`);
   return i + 1;
 }

@@ -18,7 +18,10 @@ describe('config check.ignore', () => {
       f('error', 'link-http', 'made-up error with the same rule id'),
     ];
     const kept = withoutIgnored(findings, ['client-support:@media', 'link-http']);
-    expect(kept.map((k) => k.message)).toEqual(['"background-image" is not supported by Outlook (Windows)', 'made-up error with the same rule id']);
+    expect(kept.map((k) => k.message)).toEqual([
+      '"background-image" is not supported by Outlook (Windows)',
+      'made-up error with the same rule id',
+    ]);
     expect(withoutIgnored(findings, [])).toEqual(findings);
   });
 

@@ -78,7 +78,12 @@ describe('fields, envelope and headings', () => {
     const { runChecks } = await import('../../src/check/index.js');
     const config = loadConfig(dir);
     const issue = await renderIssueFile('issues/fields.md', { root: dir, config });
-    const findings = await runChecks(issue, { config, root: dir, knownFields: ['email', 'name', 'nmae', 'organisation'], skipClientSupport: true });
+    const findings = await runChecks(issue, {
+      config,
+      root: dir,
+      knownFields: ['email', 'name', 'nmae', 'organisation'],
+      skipClientSupport: true,
+    });
     expect(findings.some((x) => x.rule === 'unknown-field')).toBe(false);
   });
 });
@@ -117,11 +122,22 @@ describe('rules that read templates and the config', () => {
   it('reports MJML validation errors at the template line, lang, contrast and size', async () => {
     const p = checkProject();
     const signoff = path.join(p, 'templates/components/signoff.mjml');
-    writeFileSync(signoff, readFileSync(signoff, 'utf8').replace('<mj-divider padding="8px 32px 24px" />', '<mj-divider padding="8px 32px 24px" colour="red" />'));
+    writeFileSync(
+      signoff,
+      readFileSync(signoff, 'utf8').replace(
+        '<mj-divider padding="8px 32px 24px" />',
+        '<mj-divider padding="8px 32px 24px" colour="red" />',
+      ),
+    );
     const layout = path.join(p, 'templates/roundup.mjml');
     writeFileSync(layout, readFileSync(layout, 'utf8').replace('<mjml lang="{{lang}}">', '<mjml>'));
     const cfg = path.join(p, 'roundup.config.yaml');
-    writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('link: "#1d5c96"', 'link: "#8fb8de"').replace(/^siteUrl: .*$/m, 'siteUrl: http://news.example.org'));
+    writeFileSync(
+      cfg,
+      readFileSync(cfg, 'utf8')
+        .replace('link: "#1d5c96"', 'link: "#8fb8de"')
+        .replace(/^siteUrl: .*$/m, 'siteUrl: http://news.example.org'),
+    );
     const found = (await check(p, 'issues/2026-11.md')).map(brief);
     expect(found).toEqual(
       expect.arrayContaining([
@@ -151,7 +167,10 @@ describe('rules that read templates and the config', () => {
     const para = 'A long paragraph of legal commentary that goes on about the matter at hand. '.repeat(12);
     const issue = (n: number) =>
       `---\ntitle: Big\nsubject: Big issue\ndate: 2026-03-02\npreheader: Big.\n---\n\n` +
-      Array.from({ length: n }, (_, i) => `## Section ${i + 1}\n\n${para}\n\n[Read the report ${i + 1}](https://news.fixture.example/${i})\n`).join('\n');
+      Array.from(
+        { length: n },
+        (_, i) => `## Section ${i + 1}\n\n${para}\n\n[Read the report ${i + 1}](https://news.fixture.example/${i})\n`,
+      ).join('\n');
     const sizeRule = async (n: number) => {
       writeFileSync(path.join(p, 'issues/big.md'), issue(n));
       return (await check(p, 'issues/big.md')).filter((x) => x.rule === 'html-size').map(brief);

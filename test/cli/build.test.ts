@@ -41,13 +41,33 @@ describe('roundup build (CLI end to end)', () => {
   });
 
   const bad: [string, (s: string) => string, string][] = [
-    ['a malformed date', (s) => s.replace('date: 2026-02-14', 'date: 14/02/2026'), 'issues/bad.md:4: front-matter "date" must be YYYY-MM-DD'],
-    ['a missing subject', (s) => s.replace(/^subject:.*\n/m, ''), 'issues/bad.md:1: front-matter "subject" is required: add a "subject:" line'],
-    ['a mistyped title', (s) => s.replace('title: Fixture Health Law roundup', 'title:\n  - a\n  - b'), 'issues/bad.md:2: front-matter "title" must be text (the newsletter name shown in the header)'],
+    [
+      'a malformed date',
+      (s) => s.replace('date: 2026-02-14', 'date: 14/02/2026'),
+      'issues/bad.md:4: front-matter "date" must be YYYY-MM-DD',
+    ],
+    [
+      'a missing subject',
+      (s) => s.replace(/^subject:.*\n/m, ''),
+      'issues/bad.md:1: front-matter "subject" is required: add a "subject:" line',
+    ],
+    [
+      'a mistyped title',
+      (s) => s.replace('title: Fixture Health Law roundup', 'title:\n  - a\n  - b'),
+      'issues/bad.md:2: front-matter "title" must be text (the newsletter name shown in the header)',
+    ],
     ['a YAML syntax error', (s) => s.replace('preheader: Seven', 'preheader: "Seven'), ''],
-    ['an unknown template', (s) => s.replace('template: roundup', 'template: glossy'), 'issues/bad.md:6: front-matter "template": unknown template "glossy" (available: digest, roundup)'],
+    [
+      'an unknown template',
+      (s) => s.replace('template: roundup', 'template: glossy'),
+      'issues/bad.md:6: front-matter "template": unknown template "glossy" (available: digest, roundup)',
+    ],
     ['an unknown partial', (s) => s.replace('{{> resource-centre}}', '{{> resource-center}}'), ''],
-    ['an unclosed front-matter', (s) => s.replace('sector: health\n---\n', 'sector: health\n'), 'issues/bad.md:1: front-matter is not closed: add a "---" line after the last key'],
+    [
+      'an unclosed front-matter',
+      (s) => s.replace('sector: health\n---\n', 'sector: health\n'),
+      'issues/bad.md:1: front-matter is not closed: add a "---" line after the last key',
+    ],
     [
       'a partial inside a list item',
       (s) => s.replace('- outer one\n', '- outer one\n  {{> resource-centre}}\n'),
@@ -90,7 +110,9 @@ describe('roundup build (CLI end to end)', () => {
     writeFileSync(path.join(dir, 'notes.txt'), 'a file, not a folder');
     const r = runCli(['build', 'issues/2026-11.md', '--out', 'notes.txt/site'], dir);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^roundup: notes\.txt\/site(\/2026-11)?: cannot mkdir: part of this path is a file, not a folder: choose another location$/);
+    expect(r.stderr.trim()).toMatch(
+      /^roundup: notes\.txt\/site(\/2026-11)?: cannot mkdir: part of this path is a file, not a folder: choose another location$/,
+    );
   });
 
   it('shows a stack trace only with DEBUG=roundup', () => {
@@ -102,16 +124,23 @@ describe('roundup build (CLI end to end)', () => {
 
   it('reports a missing issue file and a broken config with their locations', () => {
     const dir = makeProject();
-    expectOneLineError(runCli(['build', 'issues/nope.md'], dir), 'issues/nope.md: no such issue file: check the path (issues live in issues/*.md)');
+    expectOneLineError(
+      runCli(['build', 'issues/nope.md'], dir),
+      'issues/nope.md: no such issue file: check the path (issues live in issues/*.md)',
+    );
     const cfg = path.join(dir, 'roundup.config.yaml');
     writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('brand: "#1f3a5f"', 'brand: navy'));
     const r = runCli(['build', 'issues/nope.md'], dir);
-    const line = readFileSync(cfg, 'utf8').split('\n').findIndex((l) => l.includes('brand: navy')) + 1;
+    const line =
+      readFileSync(cfg, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('brand: navy')) + 1;
     expectOneLineError(r, `roundup.config.yaml:${line}: config "colours.brand" must be a 6-digit hex colour such as "#1f3a5f"`);
   });
 
   it('reports the HTML size against Gmail’s clipping limit, failing only with --strict', () => {
-    const section = (i: number) => `## Section ${i}\n\n${'A long paragraph of legal commentary that goes on. '.repeat(20)}\n\n[Read more ${i}](https://x.fixture.test/${i})\n`;
+    const section = (i: number) =>
+      `## Section ${i}\n\n${'A long paragraph of legal commentary that goes on. '.repeat(20)}\n\n[Read more ${i}](https://x.fixture.test/${i})\n`;
     const big = good.replace(/## Alpha section[\s\S]*$/, Array.from({ length: 60 }, (_, i) => section(i + 1)).join('\n'));
     const dir = makeProject({ issues: { 'big.md': big } });
     const r = runCli(['build', 'issues/big.md'], dir);

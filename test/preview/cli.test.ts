@@ -32,7 +32,11 @@ describe('roundup preview (CLI)', () => {
       expect(png.readUInt32BE(16)).toBe(Number(name.slice(0, 3)));
     }
     // Dark and light differ (the dark media rules applied).
-    expect(readFileSync(path.join(dir, 'shots/weekly-2026-47/375-dark.png')).equals(readFileSync(path.join(dir, 'shots/weekly-2026-47/375-light.png')))).toBe(false);
+    expect(
+      readFileSync(path.join(dir, 'shots/weekly-2026-47/375-dark.png')).equals(
+        readFileSync(path.join(dir, 'shots/weekly-2026-47/375-light.png')),
+      ),
+    ).toBe(false);
     expect(existsSync(path.join(dir, 'shots/2026-11'))).toBe(false);
   });
 });

@@ -77,7 +77,10 @@ describe('built samples in Chromium', () => {
           // The rule id plus the first offending element and axe's reason: enough to fix it from the test output.
           return r.violations
             .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-            .map((v) => `${v.id}: ${v.nodes.length} node(s), e.g. ${v.nodes[0]?.html.slice(0, 160)} (${v.nodes[0]?.failureSummary?.replace(/\s+/g, ' ')})`);
+            .map(
+              (v) =>
+                `${v.id}: ${v.nodes.length} node(s), e.g. ${v.nodes[0]?.html.slice(0, 160)} (${v.nodes[0]?.failureSummary?.replace(/\s+/g, ' ')})`,
+            );
         });
         expect({ slug: s.slug, violations }).toEqual({ slug: s.slug, violations: [] });
         await page.context().close();

@@ -97,20 +97,27 @@ describe('preview server', () => {
     await page.selectOption('#recipient', { label: '(no name) <nora.kim@example.net>' });
     await poll(() => frameText('desktop').innerText()).toContain('Dear colleague');
 
-    const bg = () => page.frameLocator('#phone').locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
+    const bg = () =>
+      page
+        .frameLocator('#phone')
+        .locator('body')
+        .evaluate((b) => getComputedStyle(b).backgroundColor);
     await poll(bg).toBe('rgb(242, 239, 233)');
     await page.check('#dark');
     await poll(bg).toBe('rgb(21, 23, 26)');
     expect(page.url()).toContain('dark=1');
     // The gutter beside the 600 px email in the 640 px desktop frame is dark too, not a light stripe.
     const gutter = () =>
-      page.frameLocator('#desktop').locator('body').evaluate(() => {
-        for (let e = document.elementFromPoint(4, 200); e; e = e.parentElement) {
-          const c = getComputedStyle(e).backgroundColor;
-          if (c !== 'rgba(0, 0, 0, 0)') return c;
-        }
-        return 'transparent';
-      });
+      page
+        .frameLocator('#desktop')
+        .locator('body')
+        .evaluate(() => {
+          for (let e = document.elementFromPoint(4, 200); e; e = e.parentElement) {
+            const c = getComputedStyle(e).backgroundColor;
+            if (c !== 'rgba(0, 0, 0, 0)') return c;
+          }
+          return 'transparent';
+        });
     await poll(gutter).toBe('rgb(21, 23, 26)');
     await page.uncheck('#dark');
     await poll(bg).toBe('rgb(242, 239, 233)');
@@ -122,7 +129,13 @@ describe('preview server', () => {
     const full = await poll(height).toBeGreaterThan(2000).then(height);
     const good = readFileSync(issueFile(), 'utf8');
     // Keep the front-matter, the intro and the first section only.
-    writeFileSync(issueFile(), good.split(/\n(?=## )/).slice(0, 2).join('\n'));
+    writeFileSync(
+      issueFile(),
+      good
+        .split(/\n(?=## )/)
+        .slice(0, 2)
+        .join('\n'),
+    );
     await poll(height).toBeLessThan(full * 0.6);
     writeFileSync(issueFile(), good);
     await poll(height).toBe(full);
@@ -142,7 +155,9 @@ describe('preview server', () => {
     await poll(() => frameText('desktop').innerText()).toContain('Joint committees');
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
     const started = Date.now();
-    edit(issueFile(), (s) => s.replace('## Joint committees to take on delegated commissioning', '## Joint committees get delegated commissioning powers'));
+    edit(issueFile(), (s) =>
+      s.replace('## Joint committees to take on delegated commissioning', '## Joint committees get delegated commissioning powers'),
+    );
     await poll(() => frameText('desktop').innerText()).toContain('Joint committees get delegated commissioning powers');
     const elapsed = Date.now() - started;
     await poll(() => frameText('phone').innerText()).toContain('get delegated commissioning powers');
@@ -268,7 +283,12 @@ describe('preview server', () => {
   it('answers other Host headers 403 (DNS rebinding) and survives malformed requests', async () => {
     expect(await raw('GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n')).toBe(403);
     expect(await raw(`GET / HTTP/1.1\r\nHost: LocalHost:${server.port}\r\n\r\n`)).toBe(200);
-    for (const junk of ['GARBAGE\r\n\r\n', 'GET / HTTP/1.1\r\n\r\n', 'GET /\u0000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 'GET /issue/2026-11/state.json?r=%zz&r=1e999 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n']) {
+    for (const junk of [
+      'GARBAGE\r\n\r\n',
+      'GET / HTTP/1.1\r\n\r\n',
+      'GET /\u0000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
+      'GET /issue/2026-11/state.json?r=%zz&r=1e999 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
+    ]) {
       expect(await raw(junk)).toBeGreaterThanOrEqual(200);
     }
     expect(await raw('GET /issue/2026-11/email.html?r=-3&dark=%ff HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')).toBe(200);

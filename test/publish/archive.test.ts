@@ -42,7 +42,8 @@ const PUBLISHED = [
   { slug: 'tricky', date: '2026-10-01' },
 ];
 
-const RFC822 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} (GMT|[+-]\d{4})$/;
+const RFC822 =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} (GMT|[+-]\d{4})$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 const ARRAYS = new Set(['rss.channel.item', 'rss.channel.atom:link', 'feed.entry', 'feed.link', 'feed.entry.link']);
@@ -71,7 +72,9 @@ describe('roundup archive', () => {
     const issue = await renderIssueFile('issues/2026-11.md', { root: dir, config });
     const mail = personalise(issue, { recipient: { name: 'Ann' }, unsubscribeUrl: 'https://x.example/u/tok' });
     const $ = load(mail.html);
-    const view = $('a').filter((_i, a) => $(a).text().trim() === 'View in browser').attr('href');
+    const view = $('a')
+      .filter((_i, a) => $(a).text().trim() === 'View in browser')
+      .attr('href');
     expect(view).toBe(`${SITE}/2026-11/`);
     expect(view).toBe(webUrlFor(config, '2026-11'));
   });
@@ -85,7 +88,11 @@ describe('roundup archive', () => {
       expect(html).not.toMatch(/\/u\/[A-Za-z0-9_-]+/);
       expect(html).not.toContain('/u/preview');
       const $ = load(html);
-      expect($('a').filter((_i, a) => $(a).text().trim() === 'Unsubscribe').attr('href')).toBe(`${SITE}/u/`);
+      expect(
+        $('a')
+          .filter((_i, a) => $(a).text().trim() === 'Unsubscribe')
+          .attr('href'),
+      ).toBe(`${SITE}/u/`);
       expect($('link[rel=canonical]').attr('href')).toBe(`${SITE}/${slug}/`);
       expect($('a').first().attr('href')).toBe(`${SITE}/`);
       // The page is the browser view: the email's "view in browser" row is hidden there.
@@ -145,7 +152,13 @@ describe('roundup archive', () => {
     expect(feed.author.name).toBe('Hartwell & Finch LLP');
     const self = (feed.link as { '@rel': string; '@href': string }[]).find((l) => l['@rel'] === 'self');
     expect(self?.['@href']).toBe(`${SITE}/atom.xml`);
-    const entries = feed.entry as { id: string; link: { '@href': string }[]; updated: string; published: string; title: { '#text': string } }[];
+    const entries = feed.entry as {
+      id: string;
+      link: { '@href': string }[];
+      updated: string;
+      published: string;
+      title: { '#text': string };
+    }[];
     expect(entries).toHaveLength(3);
     expect(entries.map((e) => e.link[0]['@href'])).toEqual(PUBLISHED.map((p) => `${SITE}/${p.slug}/`));
     for (const [n, e] of entries.entries()) {
@@ -188,7 +201,9 @@ describe('roundup archive', () => {
     writeFileSync(path.join(copy, 'notes.txt'), 'a file');
     const r = runCli(['archive', '--out', 'notes.txt/site'], copy);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim().split('\n')).toEqual(['roundup: notes.txt/site: part of this path is a file, not a folder: choose another --out']);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'roundup: notes.txt/site: part of this path is a file, not a folder: choose another --out',
+    ]);
   });
 
   it('reports a broken issue with file and line, and publishes nothing', () => {

@@ -49,7 +49,8 @@ describe('scaffold (pure)', () => {
   it('quotes front-matter values so a title with YAML syntax stays text', () => {
     const title = 'Health: law # and "policy"';
     const values = scaffoldValues({ title, when: { month: '2027-01', date: '2027-01-01' }, template: 'roundup', locale: 'en-GB' });
-    const src = '---\ntitle: {{scaffold.title}}\nsubject: {{scaffold.subject}}\ndate: {{scaffold.date}}\n---\n\nThe {{scaffold.month}} issue of {{scaffold.title}}.\n';
+    const src =
+      '---\ntitle: {{scaffold.title}}\nsubject: {{scaffold.subject}}\ndate: {{scaffold.date}}\n---\n\nThe {{scaffold.month}} issue of {{scaffold.title}}.\n';
     const out = scaffoldIssue(src, values);
     const { meta, body } = parseIssueSource(out, 'x.md');
     expect(meta.title).toBe(title);

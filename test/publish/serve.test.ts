@@ -118,7 +118,11 @@ describe('roundup serve: one-click unsubscribe', () => {
     // What a browser sends from the GET page's form: its hidden field, urlencoded.
     const viaPage = 'david.chen@example.net';
     const page = load(await (await fetch(url(`/u/${tokenFor(viaPage)}`))).text());
-    const body = new URLSearchParams(page('form input').map((_i, el) => [[page(el).attr('name')!, page(el).attr('value')!]]).get() as [string, string][]);
+    const body = new URLSearchParams(
+      page('form input')
+        .map((_i, el) => [[page(el).attr('name')!, page(el).attr('value')!]])
+        .get() as [string, string][],
+    );
     const target = new URL(page('form').attr('action') ?? '', url(`/u/${tokenFor(viaPage)}`));
     expect((await fetch(target, { method: 'POST', body, redirect: 'manual' })).status).toBe(200);
     expect(isSuppressed(db, viaPage)).toBe(true);
@@ -127,7 +131,11 @@ describe('roundup serve: one-click unsubscribe', () => {
   it('a POST without the one-click field changes nothing (400)', async () => {
     const email = 'aisha.begum@example.net';
     for (const body of ['', 'List-Unsubscribe=Yes', 'foo=bar']) {
-      const res = await fetch(url(`/u/${tokenFor(email)}`), { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+      const res = await fetch(url(`/u/${tokenFor(email)}`), {
+        method: 'POST',
+        body,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      });
       expect(res.status).toBe(400);
     }
     expect(isSuppressed(db, email)).toBe(false);
@@ -171,10 +179,14 @@ describe('roundup serve: one-click unsubscribe', () => {
     expect(big.status).toBe(413);
     // Chunked, with no Content-Length to refuse up front: cut off while reading.
     const chunked = await new Promise<number>((resolve, reject) => {
-      const req = http.request(url(`/u/${tokenFor(email)}`), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = http.request(
+        url(`/u/${tokenFor(email)}`),
+        { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.write('List-Unsubscribe=One-Click&pad=');
       for (let i = 0; i < 10; i++) req.write('y'.repeat(1000));
@@ -257,7 +269,15 @@ describe('roundup serve: archive site', () => {
   });
 
   it('never serves a file outside the archive folder, or its dot-files', async () => {
-    for (const p of ['/../roundup.config.yaml', '/%2e%2e/roundup.config.yaml', '/..%2froundup.config.yaml', '/2026-11/..%2f..%2f..%2froundup.config.yaml', '/.roundup-archive', '/..\\roundup.config.yaml', '/%00']) {
+    for (const p of [
+      '/../roundup.config.yaml',
+      '/%2e%2e/roundup.config.yaml',
+      '/..%2froundup.config.yaml',
+      '/2026-11/..%2f..%2f..%2froundup.config.yaml',
+      '/.roundup-archive',
+      '/..\\roundup.config.yaml',
+      '/%00',
+    ]) {
       const reply = await raw(`GET ${p} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`);
       expect(reply, p).toMatch(/^HTTP\/1\.1 (400|404)/);
       expect(reply, p).not.toContain('organisation:');
@@ -281,7 +301,11 @@ describe('roundup serve (CLI)', () => {
       child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stdout}`)));
     });
     const email = 'sam.reader@example.net';
-    const res = await fetch(`${base}/u/${tokenFor(email)}`, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const res = await fetch(`${base}/u/${tokenFor(email)}`, {
+      method: 'POST',
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.status).toBe(200);
     expect(isSuppressed(db, email)).toBe(true);
     const code = await new Promise<number | null>((resolve) => {
@@ -299,6 +323,8 @@ describe('roundup serve (CLI)', () => {
     expect(bad.stderr.trim()).toBe('roundup: --port "eighty" is not a port number (0–65535)');
     const taken = runCli(['serve', '--port', String(server.port)], dir);
     expect(taken.code).toBe(1);
-    expect(taken.stderr.trim()).toBe(`roundup: port ${server.port} is already in use on 127.0.0.1: stop the other server or choose another with --port`);
+    expect(taken.stderr.trim()).toBe(
+      `roundup: port ${server.port} is already in use on 127.0.0.1: stop the other server or choose another with --port`,
+    );
   });
 });

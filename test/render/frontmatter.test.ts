@@ -44,12 +44,16 @@ describe('parseIssueSource', () => {
 
   it('names the fix when the date is written with a time', () => {
     for (const v of ['2026-11-03T09:00:00Z', '2026-11-03 09:00']) {
-      expect(err(ok.replace('2026-11-03', v)).format()).toBe('issues/x.md:4: front-matter "date" must be YYYY-MM-DD without a time: write 2026-11-03');
+      expect(err(ok.replace('2026-11-03', v)).format()).toBe(
+        'issues/x.md:4: front-matter "date" must be YYYY-MM-DD without a time: write 2026-11-03',
+      );
     }
   });
 
   it('rejects an impossible calendar date', () => {
-    expect(err(ok.replace('2026-11-03', '2026-02-30')).format()).toMatch(/^issues\/x\.md:4: front-matter "date" is not a real calendar date/);
+    expect(err(ok.replace('2026-11-03', '2026-02-30')).format()).toMatch(
+      /^issues\/x\.md:4: front-matter "date" is not a real calendar date/,
+    );
   });
 
   it('reports a missing required key', () => {

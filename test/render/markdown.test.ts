@@ -7,7 +7,9 @@ const parse = (text: string, partialLines: number[] = []) =>
   parseBody(
     {
       text,
-      origins: text.split('\n').map((_, i) => ({ file: partialLines.includes(i) ? 'templates/partials/p.md' : 'issues/a.md', line: i + 1 })),
+      origins: text
+        .split('\n')
+        .map((_, i) => ({ file: partialLines.includes(i) ? 'templates/partials/p.md' : 'issues/a.md', line: i + 1 })),
     },
     style,
   );
@@ -66,7 +68,12 @@ describe('parseBody', () => {
   });
 
   it('makes a lone image an image block with its alt text', () => {
-    expect(parse('![A chart](https://x.test/c.png "T")\n').intro[0]).toMatchObject({ kind: 'image', src: 'https://x.test/c.png', alt: 'A chart', title: 'T' });
+    expect(parse('![A chart](https://x.test/c.png "T")\n').intro[0]).toMatchObject({
+      kind: 'image',
+      src: 'https://x.test/c.png',
+      alt: 'A chart',
+      title: 'T',
+    });
   });
 
   it('flags sections whose heading came from a partial as standing', () => {

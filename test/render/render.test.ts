@@ -30,7 +30,10 @@ beforeAll(() => {
 describe('renderIssue (real templates)', () => {
   it('produces zero MJML errors for both shipped layouts at strict level', async () => {
     for (const f of ['issues/2026-11.md', 'issues/weekly-2026-47.md']) {
-      const issue = await renderIssue(readFileSync(path.join(REPO, f), 'utf8'), f, { ...env, config: { ...env.config, validation: 'strict' } });
+      const issue = await renderIssue(readFileSync(path.join(REPO, f), 'utf8'), f, {
+        ...env,
+        config: { ...env.config, validation: 'strict' },
+      });
       expect(issue.mjmlErrors, f).toEqual([]);
     }
     const full = await renderIssue(fixtureSource, 'issues/full-roundup.md', env);
@@ -41,15 +44,21 @@ describe('renderIssue (real templates)', () => {
     const issue = await renderIssue(fixtureSource, 'issues/full-roundup.md', env);
     const p = personalise(issue, values);
     const $ = load(p.html);
-    const headings = $('h2').map((_, h) => $(h).text().replace(/\s+/g, ' ').trim()).get();
+    const headings = $('h2')
+      .map((_, h) => $(h).text().replace(/\s+/g, ' ').trim())
+      .get();
     expect(headings).toEqual(NUMBERED_SECTIONS);
     expect($('h1').text()).toBe('Fixture Health Law roundup');
     expect($('.rb-muted').filter((_, el) => $(el).text().trim() === 'February 2026').length).toBe(1);
     // Pull-quotes keep their attribution, styled apart from the quote.
-    const attrs = $('p.rb-attr').map((_, e) => $(e).text()).get();
+    const attrs = $('p.rb-attr')
+      .map((_, e) => $(e).text())
+      .get();
     expect(attrs).toEqual(['— Jane Smith, Partner', '— Omar Haddad, Senior Associate']);
     // CTA buttons: MJML renders mj-button as a table with an <a>.
-    const buttons = $('.rb-btn a').map((_, a) => [[$(a).text().trim(), $(a).attr('href')]]).get();
+    const buttons = $('.rb-btn a')
+      .map((_, a) => [[$(a).text().trim(), $(a).attr('href')]])
+      .get();
     expect(buttons).toEqual([
       ['Read more on alpha', 'https://alpha.fixture.test/one'],
       ['Read more on beta', 'https://beta.fixture.test/one'],
@@ -101,7 +110,7 @@ describe('renderIssue (real templates)', () => {
     expect(text).not.toMatch(/<\/?(p|div|a|table|span|h\d)\b/);
     const headings = text.split('\n').filter((l) => /^\d+\. [A-Z]/.test(l));
     expect(headings).toEqual(NUMBERED_SECTIONS);
-    expect(text).toMatch(/^ \* outer two\n   \* inner a\n   \* inner b\n     \* innermost$/m);
+    expect(text).toMatch(/^ \* outer two\n {3}\* inner a\n {3}\* inner b\n {5}\* innermost$/m);
     expect(text).toMatch(/> First quote line one continues here\.\n>\n> — Jane Smith, Partner/);
     for (const url of [
       'https://intro.fixture.test/prose',
@@ -140,10 +149,16 @@ describe('renderIssue (real templates)', () => {
     const issue = await renderIssue(src, 'issues/u.md', env);
     const { text, html } = personalise(issue, values);
     const $ = load(html);
-    expect($('a').filter((_, a) => $(a).text().trim() === 'Register for the webinar').attr('href')).toBe(
-      'https://events.fixture.test/r?name=Ann%20%3Cb%3ELee%3C%2Fb%3E&org=R%20%26%20D',
-    );
-    expect($('a').filter((_, a) => $(a).text() === 'your page').attr('href')).toBe('https://firm.fixture.test/');
+    expect(
+      $('a')
+        .filter((_, a) => $(a).text().trim() === 'Register for the webinar')
+        .attr('href'),
+    ).toBe('https://events.fixture.test/r?name=Ann%20%3Cb%3ELee%3C%2Fb%3E&org=R%20%26%20D');
+    expect(
+      $('a')
+        .filter((_, a) => $(a).text() === 'your page')
+        .attr('href'),
+    ).toBe('https://firm.fixture.test/');
     expect(text).toContain('https://events.fixture.test/r?name=Ann%20%3Cb%3ELee%3C%2Fb%3E&org=R%20%26%20D');
     expect(text).toContain('Hello Ann <b>Lee</b>.');
     expect(html).toContain('Hello Ann &lt;b&gt;Lee&lt;/b&gt;.');
@@ -153,7 +168,9 @@ describe('renderIssue (real templates)', () => {
   it('rejects an unknown template at the front-matter line', async () => {
     const src = fixtureSource.replace('template: roundup', 'template: fancy');
     await expect(renderIssue(src, 'issues/f.md', env)).rejects.toSatisfy(
-      (e) => e instanceof RoundupError && e.format() === 'issues/f.md:6: front-matter "template": unknown template "fancy" (available: digest, roundup)',
+      (e) =>
+        e instanceof RoundupError &&
+        e.format() === 'issues/f.md:6: front-matter "template": unknown template "fancy" (available: digest, roundup)',
     );
   });
 

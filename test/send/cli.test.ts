@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/project.js';
 import { makeSendProject, readersCsv } from './helpers.js';
 
-const run = (p: { root: string; stateDir: string }, args: string[]) => runCli(args, p.root, { ROUNDUP_STATE_DIR: p.stateDir, SMTP_URL: '' });
+const run = (p: { root: string; stateDir: string }, args: string[]) =>
+  runCli(args, p.root, { ROUNDUP_STATE_DIR: p.stateDir, SMTP_URL: '' });
 
 describe('roundup lists check', () => {
   it('reports counts and every problem with file:line, exiting 1 when rows are invalid', () => {
@@ -24,7 +25,10 @@ describe('roundup lists check', () => {
 
   it('exits 0 for a clean list (the shipped example) and gives one line for a missing one', () => {
     const p = makeSendProject({ csv: readersCsv(2) });
-    expect(run(p, ['lists', 'check', 'example'])).toMatchObject({ code: 0, stdout: expect.stringContaining('12 readers to send to (0 invalid') });
+    expect(run(p, ['lists', 'check', 'example'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('12 readers to send to (0 invalid'),
+    });
     const missing = run(p, ['lists', 'check', 'nope']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('roundup: lists/nope.csv: no such list: lists/nope.csv\n');
@@ -32,9 +36,15 @@ describe('roundup lists check', () => {
 
   it('reports a list it cannot read, a non-UTF-8 list and a missing email column in one located line', () => {
     const p = makeSendProject({ csv: 'email,name\nann@example.net,Ann\n' });
-    writeFileSync(p.listFile, Buffer.concat([Buffer.from('email,name\nann@example.net,Ann\nzoe@example.net,Zo'), Buffer.from([0xeb]), Buffer.from('\n')]));
+    writeFileSync(
+      p.listFile,
+      Buffer.concat([Buffer.from('email,name\nann@example.net,Ann\nzoe@example.net,Zo'), Buffer.from([0xeb]), Buffer.from('\n')]),
+    );
     const latin1 = run(p, ['lists', 'check', 'readers']);
-    expect(latin1).toMatchObject({ code: 1, stderr: 'roundup: lists/readers.csv:3: not UTF-8 text: save the list as "CSV UTF-8" (this looks like Latin-1 or Windows-1252)\n' });
+    expect(latin1).toMatchObject({
+      code: 1,
+      stderr: 'roundup: lists/readers.csv:3: not UTF-8 text: save the list as "CSV UTF-8" (this looks like Latin-1 or Windows-1252)\n',
+    });
 
     writeFileSync(p.listFile, 'mail,name\nann@example.net,Ann\n');
     const send = run(p, ['send', 'bulletin', '--list', 'readers', '--yes']);
@@ -79,7 +89,10 @@ describe('roundup send / status / unsubscribe', () => {
     expect(run(p, ['unsubscribe', 'nonsense']).code).toBe(1);
 
     // The next issue to the same list: reader2 is suppressed.
-    writeFileSync(path.join(p.root, 'issues/bulletin-2.md'), '---\ntitle: T\nsubject: Second\ndate: 2026-12-01\ntemplate: digest\n---\n\nHello.\n\n## One\n\n- Item.\n');
+    writeFileSync(
+      path.join(p.root, 'issues/bulletin-2.md'),
+      '---\ntitle: T\nsubject: Second\ndate: 2026-12-01\ntemplate: digest\n---\n\nHello.\n\n## One\n\n- Item.\n',
+    );
     const second = run(p, ['send', 'bulletin-2', '--list', 'readers', '--yes', '--rate', '0']);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/readers: +2 to send, 0 already sent, 1 suppressed/);
@@ -98,10 +111,14 @@ describe('roundup send / status / unsubscribe', () => {
     const r = run(p, ['send', 'bulletin', '--list', 'readers']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^roundup: not a terminal, so cannot ask for confirmation: add --yes to send\n$/m);
-    expect(run(p, ['send', 'bulletin', '--list', 'readers', '--rate', 'fast']).stderr).toMatch(/^roundup: --rate "fast" is not a number\n$/m);
+    expect(run(p, ['send', 'bulletin', '--list', 'readers', '--rate', 'fast']).stderr).toMatch(
+      /^roundup: --rate "fast" is not a number\n$/m,
+    );
     expect(run(p, ['send', 'bulletin', '--list', 'readers', '--rate', '-5']).stderr).toMatch(/^roundup: --rate "-5" must be 0 or more\n$/m);
     expect(run(p, ['send', 'nope', '--list', 'readers', '--yes']).stderr).toMatch(/^roundup: nope: no such issue/m);
-    expect(run(p, ['send', 'bulletin', '--list', 'readers', '--yes', '--smtp', 'http://x']).stderr).toMatch(/must start with smtp:\/\/ or smtps:\/\//);
+    expect(run(p, ['send', 'bulletin', '--list', 'readers', '--yes', '--smtp', 'http://x']).stderr).toMatch(
+      /must start with smtp:\/\/ or smtps:\/\//,
+    );
     expect(run(p, ['status', 'bulletin']).stdout).toBe('bulletin has not been sent yet\n');
   });
 });

@@ -31,7 +31,18 @@ function cli(p: SendProject, args: string[]): Run {
 }
 
 const sendArgs = (smtp: TestSmtp, extra: string[] = []) => [
-  'send', 'bulletin', '--list', 'readers', '--yes', '--smtp', smtp.url, '--rate', '0', '--concurrency', String(CONCURRENCY), ...extra,
+  'send',
+  'bulletin',
+  '--list',
+  'readers',
+  '--yes',
+  '--smtp',
+  smtp.url,
+  '--rate',
+  '0',
+  '--concurrency',
+  String(CONCURRENCY),
+  ...extra,
 ];
 
 async function statusJson(p: SendProject) {
@@ -124,7 +135,9 @@ describe('crash safety (real CLI)', () => {
     ]);
     const second = await cli(p, sendArgs(smtp)).done;
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`^roundup: bulletin to list readers is already being sent by process ${first.child.pid} `, 'm'));
+    expect(second.stderr).toMatch(
+      new RegExp(`^roundup: bulletin to list readers is already being sent by process ${first.child.pid} `, 'm'),
+    );
     expect(second.stderr).not.toMatch(/\n\s+at /); // no stack trace
     release();
     const r = await first.done;

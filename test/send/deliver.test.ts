@@ -51,7 +51,13 @@ describe('send over SMTP', () => {
     const config = loadConfig(p.root);
     const secret = loadSecret(config, p.root);
     const byTo = new Map(smtp.messages.map((m) => [m.to, m]));
-    expect([...byTo.keys()].sort()).toEqual(['ann@example.net', 'eve@example.net', 'noname@example.net', 'script@example.net', 'zoe@example.net']);
+    expect([...byTo.keys()].sort()).toEqual([
+      'ann@example.net',
+      'eve@example.net',
+      'noname@example.net',
+      'script@example.net',
+      'zoe@example.net',
+    ]);
 
     const ann = byTo.get('ann@example.net')!;
     expect(ann.from).toBe('roundup@hartwellfinch.example'); // envelope sender: bounces come back to us
@@ -89,7 +95,14 @@ describe('send over SMTP', () => {
     expect(m.text!.replace(/\r\n/g, '\n').trimEnd()).toBe(expected.text.trimEnd());
 
     // Every encoded line stays within RFC 5322's limit.
-    expect(Math.max(...ann.raw.toString('latin1').split('\r\n').map((l) => l.length))).toBeLessThanOrEqual(998);
+    expect(
+      Math.max(
+        ...ann.raw
+          .toString('latin1')
+          .split('\r\n')
+          .map((l) => l.length),
+      ),
+    ).toBeLessThanOrEqual(998);
   });
 
   it('escapes a reader named <script> in the HTML part and neutralises CR/LF header injection', async () => {
@@ -245,7 +258,10 @@ describe('send over SMTP', () => {
     const p = makeSendProject({ csv: 'email,name\nann@example.net,Ann\n' });
     writeFileSync(
       path.join(p.root, 'issues/bulletin.md'),
-      readFileSync(path.join(p.root, 'issues/bulletin.md'), 'utf8').replace('{{recipient.organisation | "your organisation"}}', '{{recipient.department}}'),
+      readFileSync(path.join(p.root, 'issues/bulletin.md'), 'utf8').replace(
+        '{{recipient.organisation | "your organisation"}}',
+        '{{recipient.department}}',
+      ),
     );
     const err = await send(p).catch((e) => e);
     expect(err).toBeInstanceOf(RoundupError);

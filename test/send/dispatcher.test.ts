@@ -11,7 +11,15 @@ import { parseList } from '../../src/lists/index.js';
 import { runSendLoop } from '../../src/send/orchestrator.js';
 import { RateLimiter } from '../../src/send/rate-limit.js';
 import type { Transport } from '../../src/send/transport.js';
-import { SendLedger, countByStatus, ensureSend, openState, recoverInterrupted, syncRecipients, type StateDb } from '../../src/state/index.js';
+import {
+  SendLedger,
+  countByStatus,
+  ensureSend,
+  openState,
+  recoverInterrupted,
+  syncRecipients,
+  type StateDb,
+} from '../../src/state/index.js';
 
 let db: StateDb;
 beforeEach(() => {

@@ -7,7 +7,16 @@ import { loadConfig } from '../../src/config.js';
 import { RoundupError } from '../../src/errors.js';
 import { runSend } from '../../src/send/run.js';
 import { findSend, getSuppression, openState, suppress } from '../../src/state/index.js';
-import { captureIO, copiesByReader, makeSendProject, readersCsv, startSmtp, type SendProject, type SmtpHooks, type TestSmtp } from './helpers.js';
+import {
+  captureIO,
+  copiesByReader,
+  makeSendProject,
+  readersCsv,
+  startSmtp,
+  type SendProject,
+  type SmtpHooks,
+  type TestSmtp,
+} from './helpers.js';
 
 let smtp: TestSmtp | undefined;
 afterEach(async () => {
@@ -75,7 +84,10 @@ describe('SMTP faults', () => {
   it('451 on some messages: those are retried and delivered; the reply is recorded while pending', async () => {
     const p = makeSendProject({ csv: readersCsv(9) });
     const { summary } = await sendTo(
-      { onData: (to, attempt) => (/reader[369]@/.test(to) && attempt === 1 ? { code: 451, message: '4.3.0 Temporary local problem' } : 'accept') },
+      {
+        onData: (to, attempt) =>
+          /reader[369]@/.test(to) && attempt === 1 ? { code: 451, message: '4.3.0 Temporary local problem' } : 'accept',
+      },
       p,
     );
     expect(summary.counts).toMatchObject({ sent: 9, failed: 0 });
@@ -90,7 +102,12 @@ describe('SMTP faults', () => {
   it('550 5.1.1 user unknown: failed at once, not retried, and suppressed as a hard bounce', async () => {
     const p = makeSendProject({ csv: readersCsv(4) });
     const { summary } = await sendTo(
-      { onRcpt: (to) => (to === 'reader2@example.net' ? { code: 550, message: '5.1.1 <reader2@example.net>: Recipient address rejected: User unknown' } : undefined) },
+      {
+        onRcpt: (to) =>
+          to === 'reader2@example.net'
+            ? { code: 550, message: '5.1.1 <reader2@example.net>: Recipient address rejected: User unknown' }
+            : undefined,
+      },
       p,
     );
     expect(summary.counts).toMatchObject({ sent: 3, failed: 1 });
@@ -110,7 +127,10 @@ describe('SMTP faults', () => {
 
   it('552 message too large: failed permanently without retry and without suppression', async () => {
     const p = makeSendProject({ csv: readersCsv(3) });
-    await sendTo({ onData: (to) => (to === 'reader1@example.net' ? { code: 552, message: '5.3.4 Message size exceeds fixed maximum' } : 'accept') }, p);
+    await sendTo(
+      { onData: (to) => (to === 'reader1@example.net' ? { code: 552, message: '5.3.4 Message size exceeds fixed maximum' } : 'accept') },
+      p,
+    );
     const s = rows(p);
     expect(s.by.get('reader1@example.net')).toMatchObject({ status: 'failed', attempts: 1, response: expect.stringContaining('552') });
     expect(s.supp('reader1@example.net')).toBeNull();
@@ -121,12 +141,19 @@ describe('SMTP faults', () => {
   it('a reader that keeps failing transiently is failed after maxAttempts, and --retry-failed tries again', async () => {
     const p = makeSendProject({ csv: readersCsv(3), send: { maxAttempts: 3 } });
     let fixed = false;
-    const { summary, out } = await sendTo({ onData: (to) => (to === 'reader2@example.net' && !fixed ? { code: 450, message: '4.2.1 Mailbox busy' } : 'accept') }, p);
+    const { summary, out } = await sendTo(
+      { onData: (to) => (to === 'reader2@example.net' && !fixed ? { code: 450, message: '4.2.1 Mailbox busy' } : 'accept') },
+      p,
+    );
     expect(summary.counts).toMatchObject({ sent: 2, failed: 1 });
     expect(smtp!.tries.get('reader2@example.net')).toBe(3);
     expect(out.join('\n')).toContain('failures: roundup status bulletin --list readers');
     const s = rows(p);
-    expect(s.by.get('reader2@example.net')).toMatchObject({ status: 'failed', attempts: 3, response: expect.stringMatching(/450 4\.2\.1 .*gave up after 3 attempts/) });
+    expect(s.by.get('reader2@example.net')).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      response: expect.stringMatching(/450 4\.2\.1 .*gave up after 3 attempts/),
+    });
     s.close();
 
     fixed = true;
@@ -190,10 +217,14 @@ describe('SMTP faults', () => {
   it('auto-pauses after N consecutive failures with a non-zero exit; re-running resumes and finishes', async () => {
     const p = makeSendProject({ csv: readersCsv(12), send: { pauseAfterFailures: 4, maxAttempts: 10 } });
     let down = true;
-    const err = await sendTo({ onData: () => (down ? { code: 451, message: '4.7.1 Service unavailable, try later' } : 'accept') }, p).catch((e) => e);
+    const err = await sendTo({ onData: () => (down ? { code: 451, message: '4.7.1 Service unavailable, try later' } : 'accept') }, p).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(RoundupError);
     expect(err.exitCode).toBe(3);
-    expect(err.message).toMatch(/^paused after 4 consecutive failures \(last: 451 4\.7\.1 Service unavailable, try later\); .*run the same command to resume/);
+    expect(err.message).toMatch(
+      /^paused after 4 consecutive failures \(last: 451 4\.7\.1 Service unavailable, try later\); .*run the same command to resume/,
+    );
     let s = rows(p);
     expect(s.r.filter((x) => x.status === 'sending')).toHaveLength(0); // in-flight attempts were recorded
     expect(s.r.filter((x) => x.status === 'sent')).toHaveLength(0);
@@ -219,7 +250,9 @@ describe('SMTP faults', () => {
     const err = await runSend('bulletin', { list: 'readers', smtp: url, yes: true }, c.io, p.root).catch((e) => e);
     expect(err).toBeInstanceOf(RoundupError);
     expect(err.exitCode).toBe(1);
-    expect(err.message).toMatch(/^cannot send through SMTP smtp:\/\/bob:\*\*\*\*@127\.0\.0\.1:\d+: 535 5\.7\.8 Authentication credentials invalid/);
+    expect(err.message).toMatch(
+      /^cannot send through SMTP smtp:\/\/bob:\*\*\*\*@127\.0\.0\.1:\d+: 535 5\.7\.8 Authentication credentials invalid/,
+    );
     const everything = [err.message, ...c.out, ...c.err].join('\n');
     expect(everything).not.toContain('hunter2secret');
     expect(c.out.join('\n')).toMatch(/transport: SMTP smtp:\/\/bob:\*\*\*\*@127\.0\.0\.1/);
@@ -232,7 +265,12 @@ describe('SMTP faults', () => {
     s.close();
 
     // With the right password the same command delivers.
-    const ok = await runSend('bulletin', { list: 'readers', smtp: url.replace('hunter2secret', 'right-password'), yes: true }, captureIO().io, p.root);
+    const ok = await runSend(
+      'bulletin',
+      { list: 'readers', smtp: url.replace('hunter2secret', 'right-password'), yes: true },
+      captureIO().io,
+      p.root,
+    );
     expect(ok.counts.sent).toBe(3);
   });
 

@@ -107,7 +107,12 @@ export async function startSmtp(hooks: SmtpHooks = {}): Promise<TestSmtp> {
           return;
         }
         if (reply === 'accept') {
-          state.messages.push({ from: session.envelope.mailFrom ? (session.envelope.mailFrom as { address: string }).address : '', to, raw, messageId: headerOf(raw, 'message-id') });
+          state.messages.push({
+            from: session.envelope.mailFrom ? (session.envelope.mailFrom as { address: string }).address : '',
+            to,
+            raw,
+            messageId: headerOf(raw, 'message-id'),
+          });
           cb(null, '2.0.0 Ok: queued');
         } else cb(smtpError(reply));
       });
@@ -135,7 +140,10 @@ function socketOf(server: SMTPServer, session: SMTPServerSession): { destroy(): 
 }
 
 export function headerOf(raw: Buffer, name: string): string {
-  const head = raw.subarray(0, Math.max(0, raw.indexOf('\r\n\r\n'))).toString('utf8').replace(/\r\n[ \t]+/g, ' ');
+  const head = raw
+    .subarray(0, Math.max(0, raw.indexOf('\r\n\r\n')))
+    .toString('utf8')
+    .replace(/\r\n[ \t]+/g, ' ');
   const m = new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head);
   return m ? m[1].trim() : '';
 }

@@ -190,11 +190,9 @@ describe('send lock', () => {
 
   it('takes over a lock whose heartbeat is stale even if the pid is alive (pid reuse)', () => {
     const send = ensureSend(db, 'i', 'l', 's');
-    db.prepare("INSERT INTO send_locks (send_id, owner, pid, host, started_at, heartbeat_at) VALUES (?, 'x', ?, 'elsewhere', 'then', ?)").run(
-      send.id,
-      process.pid,
-      Date.now() - 10 * 60_000,
-    );
+    db.prepare(
+      "INSERT INTO send_locks (send_id, owner, pid, host, started_at, heartbeat_at) VALUES (?, 'x', ?, 'elsewhere', 'then', ?)",
+    ).run(send.id, process.pid, Date.now() - 10 * 60_000);
     expect(acquireSendLock(db, send.id, 'l').tookOverFrom?.pid).toBe(process.pid);
   });
 });
