@@ -21,6 +21,7 @@ export const ErrorCodes = {
   CHECK: 'ECHECK', // preflight found errors
   EXISTS: 'EEXISTS', // refusing to overwrite a file
   CHROMIUM: 'ECHROMIUM', // no browser for screenshots
+  BODY: 'EBODY', // issue body over a limit (size, sections, nesting)
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
