@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { loadConfig } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
-import { openState } from '../state/index.js';
+import { openState, stateDirOf } from '../state/index.js';
+import { recordStateIdentity } from '../state/intact.js';
 import { loadSecret } from '../unsubscribe/token.js';
 import { createUnsubscribeServer } from './server.js';
 
@@ -44,6 +45,8 @@ export async function startServe(req: ServeRequest = {}): Promise<RunningServer>
   }
   const secret = loadSecret(config, root);
   const db = openState(config, { root });
+  // So that a later send can tell this database from an empty one put in its place.
+  recordStateIdentity(stateDirOf(config, root));
   const server = createUnsubscribeServer({ config, db, secret, archiveDir, log: req.log });
   const host = req.host ?? DEFAULT_HOST;
   try {

@@ -11,7 +11,8 @@ import type { Config } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { checkEmail } from '../lists/email.js';
 import { listSummary } from '../lists/report.js';
-import { openState, type StateDb } from '../state/db.js';
+import { openState, stateDirOf, type StateDb } from '../state/db.js';
+import { ensureStateIntact, recordStateIdentity } from '../state/intact.js';
 import { acquireSendLock, isLockLive, type SendLock } from '../state/lock.js';
 import {
   SendLedger,
@@ -45,6 +46,8 @@ export interface SendOptions {
   yes?: boolean;
   retryFailed?: boolean;
   verbose?: boolean;
+  /** --new-state: go on although the state database is missing, emptied or replaced (src/state/intact.ts). */
+  newState?: boolean;
 }
 
 export interface SendIO {
@@ -91,7 +94,16 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, r
         timeout: config.send.timeout,
       });
   const transportText = transport?.describe ?? 'none (dry run: nothing is delivered)';
+  // Before the secret or the database is created: their absence is part of what is checked.
+  const stateDir = stateDirOf(config, root);
+  // A --test send mails only the given addresses, so a lost database does not stop it; but on a
+  // fresh project it creates the secret, so it records the new database's identity too.
+  const state = ensureStateIntact(stateDir, { startAfresh: opts.newState, refuse: !opts.test });
   const secret = loadSecret(config, root);
+  if (opts.test && state.state === 'fresh') {
+    openState(config, { root }).close();
+    recordStateIdentity(stateDir);
+  }
 
   if (opts.test) return sendTests(prep, opts.test, transport, transportText, secret, io);
   // Refuse before touching any state: a send that cannot be confirmed must leave no trace.
@@ -100,6 +112,7 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, r
   }
 
   const db = openState(config, { root });
+  recordStateIdentity(stateDir);
   let lock: SendLock | undefined;
   try {
     const label = `${issue.slug} to list ${list.ref.name}`;
