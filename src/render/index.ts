@@ -89,7 +89,8 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     subject,
     preheader,
     slug,
-    lang: config.locale.split('-')[0],
+    // The full tag (en-GB), not just the language: screen readers pick the voice from it.
+    lang: config.locale,
     dateFormatted,
     dateLong,
     webUrl,
