@@ -1,5 +1,5 @@
 /** Data shapes passed between the render stages (see src/render/index.ts for the order). */
-import type { FieldRef, MergeTemplate } from './merge.js';
+import type { FieldRef, FieldTable, MergeTemplate } from './merge.js';
 
 /** Validated front-matter. Unknown keys are kept in `extra` and passed to templates. */
 export interface IssueMeta {
@@ -82,6 +82,11 @@ export interface RenderedIssue {
   refs: FieldRef[];
   /** Recipient columns referenced ("name", "organisation", …). */
   fields: string[];
+  /**
+   * The markers of this issue (`model` and `mjml` still contain them): `describe` turns them
+   * back into what the author wrote, for messages; compileMerge + fill personalise a fragment.
+   */
+  fieldTable: FieldTable;
   mjmlErrors: MjmlIssue[];
   /** Public web-archive URL of this issue ("view in browser"). */
   webUrl: string;
