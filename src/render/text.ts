@@ -5,7 +5,7 @@
  */
 import { compile } from 'html-to-text';
 import { escapeHtml } from './merge.js';
-import type { Block, IssueModel } from './types.js';
+import type { Block, IssueModel } from '../issue/types.js';
 
 const toText = compile({
   wordwrap: 76,

@@ -7,22 +7,13 @@ import { encodeWord } from 'nodemailer/lib/mime-funcs';
 import type { Config } from '../config.js';
 import { fill, resolveValues } from '../render/merge.js';
 import type { RenderedIssue } from '../render/types.js';
-import { signToken, unsubscribeUrl } from '../unsubscribe/token.js';
+import { unsubscribeUrl } from '../naming.js';
+import { signToken } from '../unsubscribe/token.js';
 import { composeMessage } from './compose.js';
 export { rawOf } from './compose.js';
 import { domainOf } from './message-id.js';
 import { compileQp, fillQpInto } from './qp-template.js';
-
-export interface OutgoingMessage {
-  /** Envelope sender (bounces) and recipient. */
-  from: string;
-  to: string;
-  messageId: string;
-  /** The message text in pieces, written in order (see rawOf). */
-  pieces: readonly string[];
-  /** CRLF-only with no line starting with "." (see compose.ts): may skip SMTP dot-stuffing. */
-  canonical?: boolean;
-}
+import type { OutgoingMessage } from './types.js';
 
 export interface MessageReader {
   email: string;
