@@ -1,6 +1,7 @@
 /** Data shapes passed between the render stages (see src/render/index.ts for the order). */
 import type { IssueMeta, IssueModel } from '../issue/types.js';
-import type { FieldRef, MergeTemplate } from './merge.js';
+import type { FieldRef, FieldTable, MergeTemplate } from './merge.js';
+import type { TextTemplate } from './text.js';
 
 export interface MjmlIssue {
   line: number;
@@ -18,13 +19,19 @@ export interface RenderedIssue {
   model: IssueModel;
   mjml: string;
   html: MergeTemplate;
-  text: MergeTemplate;
+  /** Lines with a field are wrapped per reader: fill it with fillText (or textValues + QP). */
+  text: TextTemplate;
   subject: MergeTemplate;
   preheader: MergeTemplate;
   /** Every field reference, in marker order. */
   refs: FieldRef[];
   /** Recipient columns referenced ("name", "organisation", …). */
   fields: string[];
+  /**
+   * The markers of this issue (`model` and `mjml` still contain them): `describe` turns them
+   * back into what the author wrote, for messages; compileMerge + fill personalise a fragment.
+   */
+  fieldTable: FieldTable;
   mjmlErrors: MjmlIssue[];
   /** Public web-archive URL of this issue ("view in browser"). */
   webUrl: string;

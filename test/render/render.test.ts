@@ -107,6 +107,16 @@ describe('renderIssue (real templates)', () => {
     expect($('a[href="https://news.hartwellfinch.example/full-roundup/"]').length).toBeGreaterThanOrEqual(2);
   });
 
+  it('renders a marker-like string typed in the body literally, for every reader', async () => {
+    const src = fixtureSource.replace('Alpha paragraph.', 'RcPt0rCpT, RcPt1rCpT, RcP&#116;0rCpT and RcPt99rCpT: seven.');
+    const issue = await renderIssue(src, 'issues/full-roundup.md', env);
+    for (const name of ['Ann', 'Bo']) {
+      const p = personalise(issue, { recipient: { name, organisation: 'Org' }, unsubscribeUrl: 'https://u.test/u/t' });
+      expect(p.html).toContain('RcPt0rCpT, RcPt1rCpT, RcPt0rCpT and RcPt99rCpT: seven.');
+      expect(p.text).toContain('RcPt0rCpT, RcPt1rCpT, RcPt0rCpT and RcPt99rCpT: seven.');
+    }
+  });
+
   it('tidies the HTML safely: no indentation, no height="auto", conditional comments and <pre> kept', async () => {
     const issue = await renderIssue(fixtureSource, 'issues/full-roundup.md', env);
     const p = personalise(issue, values);
