@@ -7,7 +7,7 @@
  */
 import MarkdownIt, { type Token } from 'markdown-it';
 import { ErrorCodes, RoundupError } from '../errors.js';
-import type { Block, Section, SourcePos } from '../render/types.js';
+import type { Block, Section, SourcePos } from './types.js';
 import type { ExpandedBody } from './partials.js';
 
 export interface InlineStyle {

@@ -8,10 +8,12 @@
  */
 import path from 'node:path';
 import type { Config } from '../config.js';
+import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { checkEmail } from '../lists/email.js';
 import { listSummary } from '../lists/report.js';
-import { openState, stateDirOf, type StateDb } from '../state/db.js';
+import { openState, type StateDb } from '../state/db.js';
+import { stateDirOf } from '../state/dir.js';
 import { ensureStateIntact, recordStateIdentity } from '../state/intact.js';
 import { acquireSendLock, isLockLive, type SendLock } from '../state/lock.js';
 import {
@@ -25,7 +27,7 @@ import {
   syncRecipients,
   type StatusCounts,
 } from '../state/sends.js';
-import { loadSecret } from '../unsubscribe/token.js';
+import { loadSecret } from '../unsubscribe/secret.js';
 import { mask } from './mask.js';
 import { createMessageFactory, rawOf, type MessageFactory } from './message.js';
 import { messageIdFor, testMessageId } from './message-id.js';
@@ -33,7 +35,9 @@ import { runSendLoop, type SendLoopResult } from './orchestrator.js';
 import { prepareSend, type PreparedSend } from './prepare.js';
 import { createProgress } from './progress.js';
 import { RateLimiter } from './rate-limit.js';
-import { createTransport, type Channel, type Transport } from './transport.js';
+import { createTransport } from './transport.js';
+import type { Terminal } from '../terminal.js';
+import type { Channel, Transport } from './types.js';
 
 export interface SendOptions {
   list: string;
@@ -50,19 +54,16 @@ export interface SendOptions {
   newState?: boolean;
 }
 
-export interface SendIO {
-  out(line: string): void;
-  err(line: string): void;
+/** The terminal, as the send flow uses it (see src/terminal.ts). */
+export interface SendIO extends Pick<Terminal, 'out' | 'err' | 'interactive' | 'progressStream'> {
   /** Ask yes/no on the terminal. Only called when `interactive`. */
   confirm(question: string): Promise<boolean>;
-  /** stdin is a terminal: confirmation is possible. */
-  interactive: boolean;
   /** Aborted on Ctrl-C: finish in-flight messages and stop. */
   signal?: AbortSignal;
-  progressStream?: NodeJS.WriteStream;
-  /** Environment for SMTP_URL (after .env). */
-  env?: NodeJS.ProcessEnv;
 }
+
+/** What the send needs from the environment: the project, the state directory, the secret, SMTP_URL. */
+export type SendEnv = Pick<Environment, 'root' | 'stateDir' | 'secret' | 'smtpUrl'>;
 
 export interface SendSummary {
   issue: string;
@@ -79,7 +80,8 @@ export interface SendSummary {
 export const EXIT_PAUSED = 3;
 export const EXIT_INTERRUPTED = 130;
 
-export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, root = process.cwd()): Promise<SendSummary> {
+export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, env: SendEnv): Promise<SendSummary> {
+  const { root } = env;
   const prep = await prepareSend(issueArg, opts.list, { root });
   const { config, issue, list } = prep;
   const settings = effectiveSettings(config, opts);
@@ -89,19 +91,19 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, r
     ? null
     : await createTransport({
         smtp: opts.smtp,
-        envUrl: (io.env ?? process.env).SMTP_URL,
+        envUrl: env.smtpUrl,
         outboxDir: path.join(root, 'outbox', issue.slug),
         timeout: config.send.timeout,
       });
   const transportText = transport?.describe ?? 'none (dry run: nothing is delivered)';
   // Before the secret or the database is created: their absence is part of what is checked.
-  const stateDir = stateDirOf(config, root);
+  const stateDir = stateDirOf(config, env);
   // A --test send mails only the given addresses, so a lost database does not stop it; but on a
   // fresh project it creates the secret, so it records the new database's identity too.
   const state = ensureStateIntact(stateDir, { startAfresh: opts.newState, refuse: !opts.test });
-  const secret = loadSecret(config, root);
+  const secret = loadSecret(config, env);
   if (opts.test && state.state === 'fresh') {
-    openState(config, { root }).close();
+    openState(config, env).close();
     recordStateIdentity(stateDir);
   }
 
@@ -111,7 +113,7 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, r
     throw new RoundupError(ErrorCodes.USAGE, 'not a terminal, so cannot ask for confirmation: add --yes to send');
   }
 
-  const db = openState(config, { root });
+  const db = openState(config, env);
   recordStateIdentity(stateDir);
   let lock: SendLock | undefined;
   try {

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { parseList } from '../../src/lists/index.js';
 import { runSendLoop } from '../../src/send/orchestrator.js';
 import { RateLimiter } from '../../src/send/rate-limit.js';
-import type { Transport } from '../../src/send/transport.js';
+import type { Transport } from '../../src/send/types.js';
 import {
   SendLedger,
   countByStatus,
@@ -23,12 +23,10 @@ import {
 
 let db: StateDb;
 beforeEach(() => {
-  process.env.ROUNDUP_STATE_DIR = mkdtempSync(path.join(tmpdir(), 'roundup-dispatch-'));
-  db = openState({ stateDir: '.roundup' });
+  db = openState({ stateDir: '.roundup' }, { stateDir: mkdtempSync(path.join(tmpdir(), 'roundup-dispatch-')) });
 });
 afterEach(() => {
   db.close();
-  delete process.env.ROUNDUP_STATE_DIR;
 });
 
 function fakeTransport(delivered: string[]): Transport {
