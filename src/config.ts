@@ -36,7 +36,9 @@ export const ConfigSchema = z
     siteUrl: url,
     locale: z
       .string({ error: 'must be a language tag such as "en-GB"' })
-      .refine(supportedLocale, { error: (iss) => `must be a language tag that dates can be formatted in, such as "en-GB" or "de-DE" (got "${String(iss.input)}")` })
+      .refine(supportedLocale, {
+        error: (iss) => `must be a language tag that dates can be formatted in, such as "en-GB" or "de-DE" (got "${String(iss.input)}")`,
+      })
       .default('en-GB'),
     logo: z
       .object({ url, alt: z.string().min(1), width: z.number().int().positive().default(160) })

@@ -38,7 +38,7 @@ export type ResubscribeCheck = { ok: true; claim: ResubscribeClaim } | { ok: fal
 export function verifyResubscribe(token: string, secret: Buffer, now = Date.now()): ResubscribeCheck {
   const payload = openToken(token, keys(secret));
   const parts = payload?.split('\n');
-  if (!parts || parts.length !== 4 || parts.slice(0, 3).some((p) => p === '') || !/^\d{1,15}$/.test(parts[3])) {
+  if (parts?.length !== 4 || parts.slice(0, 3).some((p) => p === '') || !/^\d{1,15}$/.test(parts[3])) {
     return { ok: false, why: 'invalid' };
   }
   const expiresAt = Number(parts[3]);

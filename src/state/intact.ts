@@ -53,7 +53,8 @@ function inspect(file: string): Inspection {
       return { kind: 'foreign', appId, detail: `it has tables ${tables.slice(0, 4).join(', ')}${tables.length > 4 ? ', …' : ''}` };
     }
     const used =
-      (db.prepare('SELECT EXISTS (SELECT 1 FROM sends) OR EXISTS (SELECT 1 FROM suppressions) AS used').get() as { used: number }).used === 1;
+      (db.prepare('SELECT EXISTS (SELECT 1 FROM sends) OR EXISTS (SELECT 1 FROM suppressions) AS used').get() as { used: number }).used ===
+      1;
     return { kind: used ? 'used' : 'unused', appId };
   } catch (e) {
     return { kind: 'unreadable', appId: 0, detail: (e as Error).message };

@@ -42,7 +42,8 @@ describe('unsubscribe tokens', () => {
         for (const c of alphabet) {
           if (c === t[at]) continue;
           const v = t.slice(0, at) + c + t.slice(at + 1);
-          if (v.split('.').every((part, i) => Buffer.from(part, 'base64url').equals(Buffer.from(t.split('.')[i], 'base64url')))) sameBytes++;
+          if (v.split('.').every((part, i) => Buffer.from(part, 'base64url').equals(Buffer.from(t.split('.')[i], 'base64url'))))
+            sameBytes++;
           expect(verifyToken(v, secret), v).toBeNull();
         }
       }
@@ -64,7 +65,9 @@ describe('unsubscribe tokens', () => {
       expect(verifyToken(opaque.slice(0, i) + c + opaque.slice(i + 1), secret)).toBeNull();
     }
     expect(verifyToken(opaque.slice(0, -3), secret)).toBeNull();
-    expect(verifyToken(signToken({ email: 'ann@example.net', list: 'members' }, Buffer.from('another-secret-entirely-1234')), secret)).toBeNull();
+    expect(
+      verifyToken(signToken({ email: 'ann@example.net', list: 'members' }, Buffer.from('another-secret-entirely-1234')), secret),
+    ).toBeNull();
     const t = signTokenV1({ email: 'ann@example.net', list: 'members' }, secret);
     const [p, m] = t.split('.');
     const other = Buffer.from('v1\nmembers\nbob@example.net').toString('base64url');
