@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { type Config, loadConfig } from '../config.js';
+import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { openState } from '../state/db.js';
 import { loadSecret } from '../unsubscribe/secret.js';
@@ -25,6 +26,8 @@ export interface ScanIO {
   stdin: NodeJS.ReadableStream;
 }
 
+export type ScanEnv = Pick<Environment, 'root' | 'stateDir' | 'secret'>;
+
 async function openSource(o: ScanOptions, config: Config, root: string, stdin: NodeJS.ReadableStream): Promise<Source> {
   const given = [o.imap, o.maildir, o.mbox, o.stdin ? '-' : undefined].filter((x) => x !== undefined);
   if (given.length !== 1) {
@@ -39,13 +42,14 @@ async function openSource(o: ScanOptions, config: Config, root: string, stdin: N
   return stdinSource(stdin);
 }
 
-export async function runBouncesScan(o: ScanOptions, io: ScanIO, root = process.cwd()): Promise<ScannedMessage[]> {
+export async function runBouncesScan(o: ScanOptions, io: ScanIO, env: ScanEnv): Promise<ScannedMessage[]> {
+  const { root } = env;
   const config = loadConfig(root);
   const source = await openSource(o, config, root, io.stdin);
-  const db = openState(config, { root });
+  const db = openState(config, env);
   const results: ScannedMessage[] = [];
   try {
-    const secret = loadSecret(config, root);
+    const secret = loadSecret(config, env);
     const ctx = { db, config, secret, dryRun: o.dryRun === true };
     for await (const m of source.messages()) {
       const r = scanOne(m, ctx);
@@ -60,6 +64,6 @@ export async function runBouncesScan(o: ScanOptions, io: ScanIO, root = process.
       db.close();
     }
   }
-  io.out(o.json ? scanJson(results) : `${formatScan(summarise(results), o.dryRun === true).join('\n')}\n`);
+  io.out(o.json ? scanJson(results).replace(/\n$/, '') : formatScan(summarise(results), o.dryRun === true).join('\n'));
   return results;
 }

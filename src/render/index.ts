@@ -8,7 +8,7 @@
  *   4. parseBody          Markdown → intro, sections, blocks         (src/issue/markdown.ts)
  *   5. layout             Handlebars layout → MJML                   (src/render/templates.ts)
  *   6. compileMjml        MJML → HTML, once per issue                (src/render/mjml.ts)
- *   7. renderText         model → plain-text part                    (src/render/text.ts)
+ *   7. renderTextLines    model → plain-text lines (wrapped: compileText) (src/render/text.ts)
  *   8. compileMerge       outputs split at markers                   (src/render/merge.ts)
  *
  * Per reader, only `personalise` runs: it fills the markers.
@@ -24,7 +24,7 @@ import { formatIssueDate, formatIssueDay, slugOf, webUrlFor } from '../naming.js
 import { compileMerge, fill, resolveValues, type MergeValues } from './merge.js';
 import { compileMjml } from './mjml.js';
 import { loadTemplates, type TemplateSet } from './templates.js';
-import { renderText } from './text.js';
+import { compileText, fillText, renderTextLines } from './text.js';
 import type { IssueModel } from '../issue/types.js';
 import type { Personalised, RenderedIssue } from './types.js';
 
@@ -114,7 +114,7 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     });
   }
   const { html, errors } = await compileMjml(mjml, config.validation);
-  const text = renderText(model, {
+  const textLines = renderTextLines(model, {
     // The digest is weekly: "November 2026" would not tell one issue from the next.
     date: numbered ? dateFormatted : dateLong,
     webUrl,
@@ -130,7 +130,7 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     model,
     mjml,
     html: compileMerge(html, fields),
-    text: compileMerge(text, fields),
+    text: compileText(textLines, fields),
     subject: compileMerge(subject, fields),
     preheader: compileMerge(preheader, fields),
     refs: fields.refs,
@@ -163,6 +163,6 @@ export function personalise(issue: RenderedIssue, values: MergeValues): Personal
   return {
     subject: fill(issue.subject, resolved, false),
     html: fill(issue.html, resolved, true),
-    text: fill(issue.text, resolved, false),
+    text: fillText(issue.text, resolved),
   };
 }

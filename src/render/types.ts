@@ -1,6 +1,7 @@
 /** Data shapes passed between the render stages (see src/render/index.ts for the order). */
 import type { IssueMeta, IssueModel } from '../issue/types.js';
 import type { FieldRef, FieldTable, MergeTemplate } from './merge.js';
+import type { TextTemplate } from './text.js';
 
 export interface MjmlIssue {
   line: number;
@@ -18,7 +19,8 @@ export interface RenderedIssue {
   model: IssueModel;
   mjml: string;
   html: MergeTemplate;
-  text: MergeTemplate;
+  /** Lines with a field are wrapped per reader: fill it with fillText (or textValues + QP). */
+  text: TextTemplate;
   subject: MergeTemplate;
   preheader: MergeTemplate;
   /** Every field reference, in marker order. */

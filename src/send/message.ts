@@ -6,6 +6,7 @@
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
 import type { Config } from '../config.js';
 import { fill, resolveValues } from '../render/merge.js';
+import { textValues } from '../render/text.js';
 import type { RenderedIssue } from '../render/types.js';
 import { unsubscribeUrl } from '../naming.js';
 import { signToken } from '../unsubscribe/token.js';
@@ -84,7 +85,8 @@ export function createMessageFactory(ctx: MessageContext): MessageFactory {
     const resolved = resolveValues(issue.refs, { recipient: reader.fields, unsubscribeUrl: url });
     const textQp: string[] = [];
     const htmlQp: string[] = [];
-    fillQpInto(text, resolved, textQp);
+    // Text lines with a field are wrapped after the merge: the slots of issue.text are those lines.
+    fillQpInto(text, textValues(issue.text, resolved), textQp);
     fillQpInto(html, resolved, htmlQp);
     const { pieces, canonical } = composeMessage({
       from: config.from,

@@ -44,14 +44,13 @@ function setConfig(root: string, keyPath: string[], value: unknown) {
 }
 
 async function send(p: { root: string; stateDir: string }, slug: string) {
-  process.env.ROUNDUP_STATE_DIR = p.stateDir;
   const c = captureIO();
-  return runSend(slug, { list: 'readers', smtp: smtp.url, yes: true }, c.io, p.root);
+  return runSend(slug, { list: 'readers', smtp: smtp.url, yes: true }, c.io, p);
 }
 
-async function scan(root: string, maildir: string) {
+async function scan(p: { root: string; stateDir: string }, maildir: string) {
   const out: string[] = [];
-  const messages = await runBouncesScan({ maildir, json: true }, { out: (s) => out.push(s), stdin: process.stdin }, root);
+  const messages = await runBouncesScan({ maildir, json: true }, { out: (s) => out.push(s), stdin: process.stdin }, p);
   return {
     messages,
     json: JSON.parse(out.join('')) as {
@@ -74,7 +73,7 @@ describe('bounces end to end (capture SMTP server → Maildir → scan → next 
       const first = await send(p, 'bulletin');
       expect(first.counts).toMatchObject({ sent: 4, failed: 0 });
       const config = loadConfig(p.root);
-      const secret = loadSecret(config, p.root);
+      const secret = loadSecret(config, p);
       const sent = new Map(smtp.messages.map((m) => [m.to, m]));
       smtp.messages.length = 0;
 
@@ -97,7 +96,7 @@ describe('bounces end to end (capture SMTP server → Maildir → scan → next 
         'From: someone@example.org\r\nTo: bounces@news.hartwellfinch.example\r\nSubject: hello\r\nMessage-ID: <human.1@example.org>\r\n\r\nIs this the right address?\r\n';
       for (const text of [hard, soft, arf, reply]) deliver(maildir, text);
 
-      const one = await scan(p.root, maildir);
+      const one = await scan(p, maildir);
       const byEmail = new Map(one.json.messages.filter((m) => m.matched).map((m) => [m.matched!.email, m]));
       expect(byEmail.get('hard@example.net')).toMatchObject({ kind: 'hard', matched: { issue: 'bulletin', list: 'readers' } });
       expect(byEmail.get('hard@example.net')!.recipients).toEqual([{ address: 'hard@example.net', status: '5.1.1', kind: 'hard' }]);
@@ -111,13 +110,13 @@ describe('bounces end to end (capture SMTP server → Maildir → scan → next 
       expect(readdirSync(path.join(maildir, 'cur'))).toHaveLength(3);
 
       // Second scan: nothing new. Then the same three reports delivered again: counted once.
-      const two = await scan(p.root, maildir);
+      const two = await scan(p, maildir);
       expect(two.json.messages.map((m) => m.kind)).toEqual(['unrelated']);
       for (const text of [hard, soft, arf]) deliver(maildir, text);
-      const three = await scan(p.root, maildir);
+      const three = await scan(p, maildir);
       expect(three.messages.filter((m) => m.matched).every((m) => m.recorded === false && m.suppressed.length === 0)).toBe(true);
 
-      const db = openState(config, { root: p.root });
+      const db = openState(config, p);
       try {
         expect(getSuppression(db, 'hard@example.net')?.reason).toBe('hard-bounce');
         expect(getSuppression(db, 'angry@example.net')?.reason).toBe('complaint');
@@ -138,7 +137,6 @@ describe('bounces end to end (capture SMTP server → Maildir → scan → next 
       const files = [...readdirSync(path.join(maildir, 'new')), ...readdirSync(path.join(maildir, 'cur'))];
       expect(files).toHaveLength(7);
     } finally {
-      delete process.env.ROUNDUP_STATE_DIR;
       smtp.messages.length = 0;
     }
   });
