@@ -22,6 +22,8 @@ export const ErrorCodes = {
   EXISTS: 'EEXISTS', // refusing to overwrite a file
   CHROMIUM: 'ECHROMIUM', // no browser for screenshots
   BODY: 'EBODY', // issue body over a limit (size, sections, nesting)
+  BOUNCES: 'EBOUNCES', // a bounce mailbox cannot be read (bad Maildir, IMAP login or URL)
+  DKIM: 'EDKIM', // DKIM key missing or unreadable
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
