@@ -77,6 +77,38 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    bounces: z
+      .object({
+        /**
+         * Return path for bounces and complaints, e.g. bounces@news.example.org. Each message's
+         * envelope sender becomes bounces+<signed ref>@…, and List-Unsubscribe's mailto: a signed
+         * bounces+u-<ref>@… address; `roundup bounces scan` reads what arrives there.
+         */
+        address: email.optional(),
+        /** What a hard bounce (address gone) does: suppress the reader at once, or only record it. */
+        hard: z.enum(['suppress', 'record'], { error: 'must be "suppress" or "record"' }).default('suppress'),
+        /** What a complaint (feedback report) does. */
+        complaint: z.enum(['suppress', 'record'], { error: 'must be "suppress" or "record"' }).default('suppress'),
+        /** Suppress after soft bounces in this many different sends with no delivery in between (0: never). */
+        softLimit: z.number().int().min(0).default(3),
+        /** IMAP folder processed messages are moved to (never deleted). */
+        imapFolder: z.string().min(1).default('roundup-processed'),
+      })
+      .strict()
+      .prefault({}),
+    dkim: z
+      .object({
+        /** The signing domain (d=): the From domain or a parent of it, for DMARC alignment. */
+        domain: z
+          .string()
+          .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/i, { error: 'must be a domain such as "news.example.org"' }),
+        /** The selector (s=): the key is published at <selector>._domainkey.<domain>. */
+        selector: z.string().regex(/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/i, { error: 'must be a DNS label such as "roundup2026"' }),
+        /** Path to the PEM private key (relative to the project); or set ROUNDUP_DKIM_PRIVATE_KEY. */
+        privateKey: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     send: z
       .object({
         rate: z.number().min(0).default(10),

@@ -21,6 +21,8 @@ export const ErrorCodes = {
   CHECK: 'ECHECK', // preflight found errors
   EXISTS: 'EEXISTS', // refusing to overwrite a file
   CHROMIUM: 'ECHROMIUM', // no browser for screenshots
+  BOUNCES: 'EBOUNCES', // a bounce mailbox cannot be read (bad Maildir, IMAP login or URL)
+  DKIM: 'EDKIM', // DKIM key missing or unreadable
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

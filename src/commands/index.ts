@@ -149,6 +149,23 @@ export function registerAll(program: Command, terminal: Terminal, env: Environme
       ),
     );
 
+  const bounces = program.command('bounces').description('bounces, complaints and mailto: unsubscribes sent to config bounces.address');
+  bounces
+    .command('scan')
+    .description('classify returned mail, match it to its send and reader, record it and suppress per config bounces')
+    .argument('[source]', '"-" reads one message from stdin (for an MTA alias)')
+    .option('--imap <url>', 'an IMAP mailbox, imaps://user:password@host/INBOX; processed messages move to config bounces.imapFolder')
+    .option('--maildir <dir>', 'a Maildir; processed messages move from new/ to cur/')
+    .option('--mbox <file>', 'an mbox file (read only)')
+    .option('--dry-run', 'classify and match only: record nothing, move nothing')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(
+        () => import('./bounces-scan.js'),
+        (source: string | undefined, opts: Omit<import('./bounces-scan.js').BouncesScanArgs, 'source'>) => ({ source, ...opts }),
+      ),
+    );
+
   program
     .command('unsubscribe')
     .description('add an address to the suppression list: no list will mail it again')

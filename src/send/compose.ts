@@ -28,6 +28,8 @@ export interface ComposeInput {
   listId: string;
   unsubscribeUrl: string;
   unsubscribeMailto: string;
+  /** Feedback-ID value (Gmail's feedback loop), e.g. `2026-11:members:roundup:firm.example`. */
+  feedbackId?: string;
   /** Extra headers (name → value), e.g. for test sends. */
   extra?: Record<string, string>;
 }
@@ -89,6 +91,7 @@ export function composeMessage(m: ComposeInput): Composed {
   h += tokenHeader('List-Unsubscribe', `<${m.unsubscribeUrl}>,\r\n <${m.unsubscribeMailto}>`);
   // RFC 8058: a POST of this body to the https URL unsubscribes without further interaction.
   h += 'List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n';
+  if (m.feedbackId) h += tokenHeader('Feedback-ID', headerSafe(m.feedbackId));
   for (const [k, v] of Object.entries(m.extra ?? {})) h += header(k, encodeWords(headerSafe(v), 'Q', 52));
   h += 'MIME-Version: 1.0\r\n';
   h += `Content-Type: multipart/alternative; boundary="${boundary}"\r\n`;
