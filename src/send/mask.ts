@@ -30,14 +30,8 @@ export const hasSecrets = () => secrets.size > 0;
 const isSchemeChar = (c: string) => /[a-z0-9+.-]/i.test(c);
 const endsUserinfo = (c: string) => c === '/' || c === '@' || /\s/.test(c);
 
-/**
- * The password of every `scheme://user:password@` in the text, hidden. A scan from each "://"
- * rather than one regular expression: the pattern that did this backtracked over long words,
- * and this runs on every line printed, user text included.
- */
-function maskUserinfo(text: string): string {
-  let out = '';
-  let copied = 0;
+/** Where the password of each `scheme://user:password@` in the text is: [start, end). */
+function* passwordSpans(text: string): Generator<[number, number]> {
   for (let at = text.indexOf('://'); at !== -1; at = text.indexOf('://', at + 3)) {
     // A scheme must precede: a letter then letters, digits, "+", "." or "-".
     let s = at;
@@ -47,13 +41,36 @@ function maskUserinfo(text: string): string {
     let e = at + 3;
     while (e < text.length && !endsUserinfo(text[e])) e++;
     if (text[e] !== '@') continue;
-    const colon = text.indexOf(':', at + 3);
-    if (colon === -1 || colon > e) continue;
-    out += `${text.slice(copied, colon + 1)}****`;
-    copied = e;
+    const colon = text.slice(at + 3, e).indexOf(':');
+    if (colon === -1) continue;
+    yield [at + 3 + colon + 1, e];
     at = e - 3; // resume after this userinfo
   }
+}
+
+/**
+ * The password of every `scheme://user:password@` in the text, hidden. A scan from each "://"
+ * rather than one regular expression: the pattern that did this backtracked over long words,
+ * and this runs on every line printed, user text included.
+ */
+function maskUserinfo(text: string): string {
+  let out = '';
+  let copied = 0;
+  for (const [from, to] of passwordSpans(text)) {
+    out += `${text.slice(copied, from)}****`;
+    copied = to;
+  }
   return copied === 0 ? text : out + text.slice(copied);
+}
+
+/**
+ * Register the password of every credential URL in `text` (each command-line argument, SMTP_URL),
+ * so it is masked wherever it is echoed later, even in a form the URL scan would not recognise
+ * (`check smtp://user:pass@host` prints the path it tried as "smtp:/user:pass@host").
+ */
+export function addSecretsFrom(text: string | undefined): void {
+  if (!text) return;
+  for (const [from, to] of passwordSpans(text)) addSecret(text.slice(from, to));
 }
 
 /** For a URL shown as "the transport": no password at all. */
