@@ -9,7 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAll } from './commands/index.js';
 import { loadDotenv, readEnvironment } from './env.js';
 import { fromFsError, isRoundupError } from './errors.js';
-import { addSecretsFrom, mask } from './send/mask.js';
+import { addSecretsFrom, mask } from './mask.js';
 import { processTerminal } from './terminal.js';
 import { visibleLines } from './visible.js';
 

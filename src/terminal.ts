@@ -5,7 +5,7 @@
  * never this whole object, and never prints by itself.
  */
 import type { Vars } from './env.js';
-import { mask } from './send/mask.js';
+import { mask } from './mask.js';
 import { visibleLines } from './visible.js';
 
 export interface Terminal {
