@@ -3,6 +3,7 @@
  * keeps its heavy imports inside the action (dynamic import) so start-up stays fast.
  */
 import type { Command } from 'commander';
+import { registerDbCommands } from './db.js';
 import { registerPreviewCommands } from './preview.js';
 import { registerPublishCommands } from './publish.js';
 import { registerSendCommands } from './send.js';
@@ -11,4 +12,5 @@ export function registerAll(program: Command): void {
   registerPreviewCommands(program);
   registerPublishCommands(program);
   registerSendCommands(program);
+  registerDbCommands(program);
 }

@@ -54,7 +54,9 @@ export function registerPublishCommands(program: Command): void {
       const archive = opts.archive === true ? 'dist/archive' : opts.archive || undefined;
       const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
       const running = await startServe({ port: portOf(opts.port), host: opts.host, archive, log });
-      process.stdout.write(`roundup serve: listening on ${running.url}${archive ? ` (archive: ${archive})` : ''}; Ctrl-C to stop\n`);
+      process.stdout.write(
+        `roundup serve: listening on ${running.url}${archive ? ` (archive: ${archive})` : ''}; unsubscribes recorded in ${running.state}; Ctrl-C to stop\n`,
+      );
       await untilStopped(() => running.close());
     });
 }

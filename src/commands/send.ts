@@ -37,13 +37,18 @@ export function registerSendCommands(program: Command): void {
     .argument('<issue>', 'issue file or slug, e.g. issues/2026-11.md or 2026-11')
     .requiredOption('--list <list>', 'list name (lists/<name>.csv) or a path to a CSV file')
     .option('--smtp <url>', 'SMTP server, smtp://user:pass@host:587 or smtps://…:465 (default: SMTP_URL from the environment or .env)')
-    .option('--rate <n>', 'messages per second, 0 = unlimited (default: config send.rate)', number('--rate'))
+    .option(
+      '--rate <n>',
+      'messages per second for this sender, 0 = unlimited (default: config send.rate); with --join each sender has its own rate',
+      number('--rate'),
+    )
     .option('--concurrency <n>', 'SMTP connections in parallel (default: config send.concurrency)', number('--concurrency'))
     .option('--dry-run', 'do everything except deliver: counts, personalisation, composition; state unchanged')
     .option('--test <addresses>', 'send a [TEST] copy to these comma-separated addresses only; list state untouched')
     .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
     .option('--retry-failed', 'also retry readers whose earlier attempts failed')
     .option('--verbose', 'print each retry and reconnect')
+    .option('--join', 'send alongside the senders already sending this issue to this list (this machine or another sharing the database)')
     .action(
       async (
         issue: string,
@@ -57,6 +62,7 @@ export function registerSendCommands(program: Command): void {
           yes?: boolean;
           retryFailed?: boolean;
           verbose?: boolean;
+          join?: boolean;
         },
       ) => {
         const { runSend } = await import('../send/run.js');
@@ -97,14 +103,14 @@ export function registerSendCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (issue: string, opts: { list?: string; json?: boolean }) => {
       const { loadConfig } = await import('../config.js');
-      const { openState } = await import('../state/db.js');
+      const { openStore } = await import('../state/db.js');
       const { readStatus, formatStatus } = await import('../send/status.js');
       const { slugOfArg } = await import('../send/prepare.js');
       const slug = slugOfArg(issue);
       const listName = opts.list?.replace(/^.*[\\/]/, '').replace(/\.csv$/i, '');
-      const db = openState(loadConfig());
+      const store = await openStore(loadConfig());
       try {
-        const statuses = readStatus(db, slug, listName);
+        const statuses = await readStatus(store, slug, listName);
         if (opts.json) {
           process.stdout.write(JSON.stringify(statuses, null, 2) + '\n');
           return;
@@ -115,7 +121,7 @@ export function registerSendCommands(program: Command): void {
         }
         process.stdout.write(formatStatus(statuses).join('\n') + '\n');
       } finally {
-        db.close();
+        await store.close();
       }
     });
 
@@ -140,25 +146,24 @@ export function registerSendCommands(program: Command): void {
     .action(async (email: string, opts: { undo?: boolean }) => {
       const { checkEmail } = await import('../lists/email.js');
       const { loadConfig } = await import('../config.js');
-      const { openState } = await import('../state/db.js');
-      const { suppress, unsuppress, getSuppression } = await import('../state/suppression.js');
+      const { openStore } = await import('../state/db.js');
       const c = checkEmail(email);
       if (!c.ok) throw new RoundupError(ErrorCodes.USAGE, c.reason);
-      const db = openState(loadConfig());
+      const store = await openStore(loadConfig());
       try {
         if (opts.undo) {
           process.stdout.write(
-            unsuppress(db, c.address) ? `${c.address} removed from the suppression list\n` : `${c.address} was not suppressed\n`,
+            (await store.unsuppress(c.address)) ? `${c.address} removed from the suppression list\n` : `${c.address} was not suppressed\n`,
           );
           return;
         }
-        if (suppress(db, c.address, 'manual')) process.stdout.write(`${c.address} suppressed: no list will mail it again\n`);
+        if (await store.suppress(c.address, 'manual')) process.stdout.write(`${c.address} suppressed: no list will mail it again\n`);
         else {
-          const s = getSuppression(db, c.address)!;
+          const s = (await store.getSuppression(c.address))!;
           process.stdout.write(`${c.address} was already suppressed (${s.reason}, ${s.createdAt})\n`);
         }
       } finally {
-        db.close();
+        await store.close();
       }
     });
 }

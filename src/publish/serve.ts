@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { loadConfig } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
-import { openState } from '../state/index.js';
+import { openStore } from '../state/index.js';
 import { loadSecret } from '../unsubscribe/token.js';
 import { createUnsubscribeServer } from './server.js';
 
@@ -18,12 +18,16 @@ export interface ServeRequest {
   /** Folder of a built archive to serve as well. */
   archive?: string;
   log?: (line: string) => void;
+  /** Environment (after .env) for ROUNDUP_DATABASE_URL and ROUNDUP_STATE_DIR. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningServer {
   /** http://host:port */
   url: string;
   port: number;
+  /** Where unsubscribes are recorded: the SQLite file, or the PostgreSQL URL (password masked). */
+  state: string;
   close(): Promise<void>;
 }
 
@@ -43,8 +47,8 @@ export async function startServe(req: ServeRequest = {}): Promise<RunningServer>
     }
   }
   const secret = loadSecret(config, root);
-  const db = openState(config, { root });
-  const server = createUnsubscribeServer({ config, db, secret, archiveDir, log: req.log });
+  const store = await openStore(config, { root, env: req.env });
+  const server = createUnsubscribeServer({ config, store, secret, archiveDir, log: req.log });
   const host = req.host ?? DEFAULT_HOST;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -55,7 +59,7 @@ export async function startServe(req: ServeRequest = {}): Promise<RunningServer>
       });
     });
   } catch (e) {
-    db.close();
+    await store.close();
     const err = e as NodeJS.ErrnoException;
     const why =
       err.code === 'EADDRINUSE'
@@ -70,11 +74,11 @@ export async function startServe(req: ServeRequest = {}): Promise<RunningServer>
   return {
     url: `http://${shownHost}:${port}`,
     port,
+    state: store.where,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => {
-          db.close();
-          resolve();
+          void store.close().then(resolve);
         });
         // Keep-alive connections would hold close() open until they time out.
         server.closeIdleConnections();

@@ -17,7 +17,7 @@
 import { createReadStream } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Config } from '../config.js';
-import { getSuppression, suppress, unsuppress, type StateDb } from '../state/index.js';
+import type { Store } from '../state/index.js';
 import { verifyToken, type TokenSubject } from '../unsubscribe/token.js';
 import { brandOf, type Brand } from './html.js';
 import { BodyTooLarge, isOneClick, readBody } from './request-body.js';
@@ -27,7 +27,8 @@ import { pages } from './unsubscribe-pages.js';
 
 export interface ServeOptions {
   config: Config;
-  db: StateDb;
+  /** The send state (SQLite or PostgreSQL): the suppression list every send reads. */
+  store: Store;
   secret: Buffer;
   /** Serve this folder (a `roundup archive` output) for paths outside /u/ and /r/. */
   archiveDir?: string;
@@ -101,7 +102,8 @@ export function createUnsubscribeServer(opts: ServeOptions): http.Server {
   const unsubscribe = async (req: IncomingMessage, res: ServerResponse, who: TokenSubject) => {
     if (req.method === 'GET' || req.method === 'HEAD') return page(res, 200, pages.confirmUnsubscribe(brand, who.email));
     if (!(await acceptPost(req, res, true))) return;
-    if (suppress(opts.db, who.email, 'unsubscribe', `list ${who.list}`)) log(`unsubscribed ${maskEmail(who.email)} (list ${who.list})`);
+    if (await opts.store.suppress(who.email, 'unsubscribe', `list ${who.list}`))
+      log(`unsubscribed ${maskEmail(who.email)} (list ${who.list})`);
     const resub = signResubscribe(who, opts.secret);
     page(res, 200, pages.unsubscribed(brand, who.email, `../r/${resub}`));
   };
@@ -109,16 +111,8 @@ export function createUnsubscribeServer(opts: ServeOptions): http.Server {
   const resubscribe = async (req: IncomingMessage, res: ServerResponse, who: TokenSubject) => {
     if (req.method === 'GET' || req.method === 'HEAD') return page(res, 200, pages.confirmResubscribe(brand, who.email));
     if (!(await acceptPost(req, res, false))) return;
-    // Check and delete in one write transaction, so a bounce recorded meanwhile is never lifted.
-    const outcome = opts.db
-      .transaction((): 'lifted' | 'refused' | 'none' => {
-        const s = getSuppression(opts.db, who.email);
-        if (!s) return 'none';
-        if (s.reason !== 'unsubscribe') return 'refused';
-        unsuppress(opts.db, who.email);
-        return 'lifted';
-      })
-      .immediate();
+    // One statement checks and deletes, so a bounce recorded meanwhile is never lifted.
+    const outcome = await opts.store.liftUnsubscribe(who.email);
     if (outcome === 'refused') return page(res, 200, pages.resubscribeRefused(brand));
     if (outcome === 'lifted') log(`resubscribed ${maskEmail(who.email)} (list ${who.list})`);
     page(res, 200, pages.resubscribed(brand, who.email));

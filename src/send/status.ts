@@ -1,42 +1,46 @@
 /** `roundup status`: where each send of an issue stands, from the state database alone. */
-import { isLockLive } from '../state/lock.js';
-import type { StateDb } from '../state/db.js';
-import { countByStatus, listFailures, sendsForIssue, type FailureRow, type StatusCounts } from '../state/sends.js';
+import type { FailureRow, StatusCounts, Store, WorkerInfo } from '../state/store.js';
 
 export interface SendStatus {
   issue: string;
   list: string;
   subject: string | null;
   counts: StatusCounts;
-  running: { pid: number; startedAt: string } | null;
+  /** The first live sender, if any (kept for scripts that read `running.pid`). */
+  running: { pid: number; host: string; startedAt: string } | null;
+  /** Every sender (host, pid) that has worked on this send, with what it sent. */
+  workers: WorkerInfo[];
   finishedAt: string | null;
   failures: FailureRow[];
 }
 
-export function readStatus(db: StateDb, issue: string, list?: string): SendStatus[] {
-  const lockStmt = db.prepare('SELECT pid, host, started_at AS startedAt, heartbeat_at FROM send_locks WHERE send_id = ?');
-  return sendsForIssue(db, issue)
-    .filter((s) => list === undefined || s.list === list)
-    .map((s) => {
-      const lock = lockStmt.get(s.id) as { pid: number; host: string; startedAt: string; heartbeat_at: number } | undefined;
-      return {
-        issue: s.issue,
-        list: s.list,
-        subject: s.subject,
-        counts: countByStatus(db, s.id),
-        running: lock && isLockLive(lock) ? { pid: lock.pid, startedAt: lock.startedAt } : null,
-        finishedAt: s.finishedAt,
-        failures: listFailures(db, s.id),
-      };
+export async function readStatus(store: Store, issue: string, list?: string): Promise<SendStatus[]> {
+  const out: SendStatus[] = [];
+  for (const s of await store.sendsForIssue(issue)) {
+    if (list !== undefined && s.list !== list) continue;
+    const workers = await store.workers(s.id);
+    const live = workers.find((w) => w.live);
+    out.push({
+      issue: s.issue,
+      list: s.list,
+      subject: s.subject,
+      counts: await store.countByStatus(s.id),
+      running: live ? { pid: live.pid, host: live.host, startedAt: live.startedAt } : null,
+      workers,
+      finishedAt: s.finishedAt,
+      failures: await store.listFailures(s.id),
     });
+  }
+  return out;
 }
 
 export function formatStatus(statuses: readonly SendStatus[], limit = 50): string[] {
   const out: string[] = [];
   for (const s of statuses) {
     const c = s.counts;
-    const state = s.running
-      ? `sending now (process ${s.running.pid}, since ${s.running.startedAt})`
+    const live = s.workers.filter((w) => w.live);
+    const state = live.length
+      ? `sending now (${live.map((w) => `process ${w.pid} on ${w.host}, since ${w.startedAt}`).join('; ')})`
       : c.queued + c.sending === 0 && c.total > 0
         ? `finished${s.finishedAt ? ` ${s.finishedAt}` : ''}`
         : c.sent + c.failed + c.sending === 0
@@ -47,6 +51,8 @@ export function formatStatus(statuses: readonly SendStatus[], limit = 50): strin
       `  ${c.sent} sent, ${c.failed} failed, ${c.suppressed} suppressed, ${c.queued} queued, ${c.sending} sending` +
         ` (of ${c.total})${c.possibleDuplicates ? `; ${c.possibleDuplicates} possible duplicates re-sent after interruptions` : ''}`,
     );
+    const busy = s.workers.filter((w) => w.sent + w.failed > 0 || w.live);
+    if (busy.length) out.push(`  senders: ${formatWorkers(busy)}`);
     for (const f of s.failures.slice(0, limit)) {
       out.push(
         `  failed ${f.email}${f.line ? ` (list line ${f.line})` : ''} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${f.lastResponse ?? '?'}`,
@@ -55,4 +61,15 @@ export function formatStatus(statuses: readonly SendStatus[], limit = 50): strin
     if (s.failures.length > limit) out.push(`  … and ${s.failures.length - limit} more failures (--json lists them all)`);
   }
   return out;
+}
+
+/** "host pid 123: 500 sent (this one); other pid 9: 480 sent, 2 failed (sending)" */
+export function formatWorkers(workers: readonly WorkerInfo[], self?: string): string {
+  return workers
+    .map(
+      (w) =>
+        `${w.host} pid ${w.pid}: ${w.sent} sent${w.failed ? `, ${w.failed} failed` : ''}` +
+        (w.id === self ? ' (this one)' : w.live ? ' (sending)' : ''),
+    )
+    .join('; ');
 }
