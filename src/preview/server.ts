@@ -48,7 +48,13 @@ function decodeSegment(s: string): string {
 
 const notFound = (res: http.ServerResponse) => send(res, 404, 'text/plain', 'not found\n');
 
-export async function startPreviewServer(opts: { root: string; port?: number; watch?: boolean }): Promise<PreviewServer> {
+export async function startPreviewServer(opts: {
+  root: string;
+  port?: number;
+  watch?: boolean;
+  /** Problems outside any page (the file watcher failing). */
+  onError?: (message: string) => void;
+}): Promise<PreviewServer> {
   const store = new PreviewStore(opts.root);
   await store.reloadAll();
   const clients = new Set<http.ServerResponse>();
@@ -133,7 +139,7 @@ export async function startPreviewServer(opts: { root: string; port?: number; wa
 
   let watching: Watching | undefined;
   if (opts.watch !== false) {
-    watching = await watchProject(store);
+    watching = await watchProject(store, opts.onError);
     await watching.ready;
   }
 

@@ -6,20 +6,18 @@ import { existsSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { loadConfig } from '../config.js';
+import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { openStore } from '../state/index.js';
-import { loadSecret } from '../unsubscribe/token.js';
+import { loadSecret } from '../unsubscribe/secret.js';
 import { createUnsubscribeServer } from './server.js';
 
 export interface ServeRequest {
-  root?: string;
   port?: number;
   host?: string;
   /** Folder of a built archive to serve as well. */
   archive?: string;
   log?: (line: string) => void;
-  /** Environment (after .env) for ROUNDUP_DATABASE_URL and ROUNDUP_STATE_DIR. */
-  env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningServer {
@@ -34,8 +32,12 @@ export interface RunningServer {
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
 
-export async function startServe(req: ServeRequest = {}): Promise<RunningServer> {
-  const root = req.root ?? process.cwd();
+/** `env`: the project folder, and the state (directory or database URL) and secret `send` uses too. */
+export async function startServe(
+  req: ServeRequest,
+  env: Pick<Environment, 'root' | 'stateDir' | 'databaseUrl' | 'secret'>,
+): Promise<RunningServer> {
+  const { root } = env;
   const config = loadConfig(root);
   let archiveDir: string | undefined;
   if (req.archive !== undefined) {
@@ -46,8 +48,8 @@ export async function startServe(req: ServeRequest = {}): Promise<RunningServer>
       });
     }
   }
-  const secret = loadSecret(config, root);
-  const store = await openStore(config, { root, env: req.env });
+  const secret = loadSecret(config, env);
+  const store = await openStore(config, env);
   const server = createUnsubscribeServer({ config, store, secret, archiveDir, log: req.log });
   const host = req.host ?? DEFAULT_HOST;
   try {

@@ -8,7 +8,7 @@
  *   4. parseBody          Markdown → intro, sections, blocks         (src/issue/markdown.ts)
  *   5. layout             Handlebars layout → MJML                   (src/render/templates.ts)
  *   6. compileMjml        MJML → HTML, once per issue                (src/render/mjml.ts)
- *   7. renderText         model → plain-text part                    (src/render/text.ts)
+ *   7. renderTextLines    model → plain-text lines (wrapped: compileText) (src/render/text.ts)
  *   8. compileMerge       outputs split at markers                   (src/render/merge.ts)
  *
  * Per reader, only `personalise` runs: it fills the markers.
@@ -20,11 +20,13 @@ import { ErrorCodes, RoundupError } from '../errors.js';
 import { parseIssueSource } from '../issue/frontmatter.js';
 import { parseBody, parseSnippet, type InlineStyle } from '../issue/markdown.js';
 import { expandPartials } from '../issue/partials.js';
+import { formatIssueDate, formatIssueDay, slugOf, webUrlFor } from '../naming.js';
 import { compileMerge, fill, resolveValues, type MergeValues } from './merge.js';
 import { compileMjml } from './mjml.js';
 import { loadTemplates, type TemplateSet } from './templates.js';
-import { renderText } from './text.js';
-import type { IssueModel, Personalised, RenderedIssue } from './types.js';
+import { compileText, fillText, renderTextLines } from './text.js';
+import type { IssueModel } from '../issue/types.js';
+import type { Personalised, RenderedIssue } from './types.js';
 
 export type { RenderedIssue, Personalised } from './types.js';
 export type { MergeValues } from './merge.js';
@@ -32,36 +34,6 @@ export type { MergeValues } from './merge.js';
 export interface RenderEnv {
   config: Config;
   templates: TemplateSet;
-}
-
-/** Public archive URL of an issue: the "view in browser" link. */
-export function webUrlFor(config: Config, slug: string): string {
-  return `${config.siteUrl.replace(/\/+$/, '')}/${encodeURIComponent(slug)}/`;
-}
-
-export function slugOf(file: string): string {
-  return path.basename(file).replace(/\.md$/i, '');
-}
-
-const monthFormats = new Map<string, Intl.DateTimeFormat>();
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-const cachedFormat = (cache: Map<string, Intl.DateTimeFormat>, locale: string, opts: Intl.DateTimeFormatOptions) => {
-  let f = cache.get(locale);
-  if (!f) {
-    f = new Intl.DateTimeFormat(locale, { ...opts, timeZone: 'UTC' });
-    cache.set(locale, f);
-  }
-  return f;
-};
-
-/** "November 2026": a monthly issue's date. */
-export function formatIssueDate(date: string, locale: string): string {
-  return cachedFormat(monthFormats, locale, { month: 'long', year: 'numeric' }).format(new Date(`${date}T00:00:00Z`));
-}
-
-/** "20 November 2026": a weekly digest (and the archive index) needs the day as well. */
-export function formatIssueDay(date: string, locale: string): string {
-  return cachedFormat(dayFormats, locale, { day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${date}T00:00:00Z`));
 }
 
 /** Pure apart from MJML: issue source text → rendered issue ready for personalisation. */
@@ -117,7 +89,8 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     subject,
     preheader,
     slug,
-    lang: config.locale.split('-')[0],
+    // The full tag (en-GB), not just the language: screen readers pick the voice from it.
+    lang: config.locale,
     dateFormatted,
     dateLong,
     webUrl,
@@ -141,7 +114,7 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     });
   }
   const { html, errors } = await compileMjml(mjml, config.validation);
-  const text = renderText(model, {
+  const textLines = renderTextLines(model, {
     // The digest is weekly: "November 2026" would not tell one issue from the next.
     date: numbered ? dateFormatted : dateLong,
     webUrl,
@@ -156,12 +129,13 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     meta,
     model,
     mjml,
-    html: compileMerge(html),
-    text: compileMerge(text),
-    subject: compileMerge(subject),
-    preheader: compileMerge(preheader),
+    html: compileMerge(html, fields),
+    text: compileText(textLines, fields),
+    subject: compileMerge(subject, fields),
+    preheader: compileMerge(preheader, fields),
     refs: fields.refs,
     fields: fields.fieldNames(),
+    fieldTable: fields,
     mjmlErrors: errors,
     webUrl,
   };
@@ -189,6 +163,6 @@ export function personalise(issue: RenderedIssue, values: MergeValues): Personal
   return {
     subject: fill(issue.subject, resolved, false),
     html: fill(issue.html, resolved, true),
-    text: fill(issue.text, resolved, false),
+    text: fillText(issue.text, resolved),
   };
 }

@@ -15,7 +15,8 @@
  * are sending (they may fail and need a retry, or their worker may die and its rows come back),
  * or nothing at all, which ends the send for this process.
  */
-import type { Outcome, QueueRow, SendLedger } from '../state/store.js';
+import type { Outcome, QueueRow } from '../state/store.js';
+import type { Ledger } from './types.js';
 
 /** While other workers still hold rows, look again this often (a dead one's rows come back). */
 const POLL_MS = 1000;
@@ -34,7 +35,7 @@ export class Dispatcher {
   failure?: Error;
 
   constructor(
-    private readonly ledger: SendLedger,
+    private readonly ledger: Ledger,
     /** Called after outcomes are committed (progress counts only what is on disk). */
     private readonly onCommitted: (outcomes: readonly Outcome[]) => void = () => {},
     private readonly pollMs = POLL_MS,
@@ -133,7 +134,7 @@ export class Dispatcher {
     if (this.closed || this.waiters.length === 0 || claimed.length >= want) return;
     // Fewer rows than waiters. In-flight messages may fail and come back as retries: wait for them.
     if (this.inFlight > 0) return;
-    let left: Awaited<ReturnType<SendLedger['remaining']>>;
+    let left: Awaited<ReturnType<Ledger['remaining']>>;
     try {
       left = await this.ledger.remaining();
     } catch (e) {

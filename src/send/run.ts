@@ -9,12 +9,13 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config.js';
+import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { checkEmail } from '../lists/email.js';
 import { readList, scanList, type ListScan } from '../lists/index.js';
 import { openStore } from '../state/db.js';
 import type { StatusCounts, Store, Worker, WorkerInfo } from '../state/store.js';
-import { loadSecret } from '../unsubscribe/token.js';
+import { loadSecret } from '../unsubscribe/secret.js';
 import { mask } from './mask.js';
 import { createMessageFactory, rawOf, type MessageFactory } from './message.js';
 import { messageIdFor, testMessageId } from './message-id.js';
@@ -23,7 +24,9 @@ import { formatWorkers } from './status.js';
 import { prepareSend, type PreparedSend } from './prepare.js';
 import { createProgress } from './progress.js';
 import { RateLimiter } from './rate-limit.js';
-import { createTransport, type Channel, type Transport } from './transport.js';
+import { createTransport } from './transport.js';
+import type { Terminal } from '../terminal.js';
+import type { Channel, Transport } from './types.js';
 
 export interface SendOptions {
   list: string;
@@ -40,19 +43,16 @@ export interface SendOptions {
   join?: boolean;
 }
 
-export interface SendIO {
-  out(line: string): void;
-  err(line: string): void;
+/** The terminal, as the send flow uses it (see src/terminal.ts). */
+export interface SendIO extends Pick<Terminal, 'out' | 'err' | 'interactive' | 'progressStream'> {
   /** Ask yes/no on the terminal. Only called when `interactive`. */
   confirm(question: string): Promise<boolean>;
-  /** stdin is a terminal: confirmation is possible. */
-  interactive: boolean;
   /** Aborted on Ctrl-C: finish in-flight messages and stop. */
   signal?: AbortSignal;
-  progressStream?: NodeJS.WriteStream;
-  /** Environment for SMTP_URL (after .env). */
-  env?: NodeJS.ProcessEnv;
 }
+
+/** What the send needs from the environment: the project, the state (directory or database URL), the secret, SMTP_URL. */
+export type SendEnv = Pick<Environment, 'root' | 'stateDir' | 'databaseUrl' | 'secret' | 'smtpUrl'>;
 
 export interface SendSummary {
   issue: string;
@@ -71,7 +71,8 @@ export interface SendSummary {
 export const EXIT_PAUSED = 3;
 export const EXIT_INTERRUPTED = 130;
 
-export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, root = process.cwd()): Promise<SendSummary> {
+export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, env: SendEnv): Promise<SendSummary> {
+  const { root } = env;
   const prep = await prepareSend(issueArg, opts.list, { root });
   const { config, issue, list } = prep;
   const settings = effectiveSettings(config, opts);
@@ -81,12 +82,12 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, r
     ? null
     : await createTransport({
         smtp: opts.smtp,
-        envUrl: (io.env ?? process.env).SMTP_URL,
+        envUrl: env.smtpUrl,
         outboxDir: path.join(root, 'outbox', issue.slug),
         timeout: config.send.timeout,
       });
   const transportText = transport?.describe ?? 'none (dry run: nothing is delivered)';
-  const secret = loadSecret(config, root);
+  const secret = loadSecret(config, env);
 
   if (opts.test) return sendTests(prep, opts.test, transport, transportText, secret, io);
   // Refuse before touching any state: a send that cannot be confirmed must leave no trace.
@@ -94,8 +95,7 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, r
     throw new RoundupError(ErrorCodes.USAGE, 'not a terminal, so cannot ask for confirmation: add --yes to send');
   }
 
-  // The state location (ROUNDUP_DATABASE_URL, ROUNDUP_STATE_DIR) as every command sees it.
-  const store = await openStore(config, { root, env: { ...process.env, ...io.env } });
+  const store = await openStore(config, env);
   let worker: Worker | undefined;
   try {
     const label = `${issue.slug} to list ${list.ref.name}`;

@@ -16,7 +16,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
-import { addSecret, maskUrl } from '../send/mask.js';
+import { stateDirOf } from './dir.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { PgDriver, SqliteDriver, stateError, type Sql } from './sql.js';
 import { schemaVersion, Store } from './store.js';
@@ -27,10 +27,21 @@ export type StateLocation = { kind: 'sqlite'; dir: string; file: string; shown: 
 
 type StateConfig = Pick<Config, 'stateDir'> & { database?: string };
 
-/** `ROUNDUP_STATE_DIR`, else config `stateDir` (relative to the project root). */
-export function stateDirOf(config: Pick<Config, 'stateDir'>, root = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env.ROUNDUP_STATE_DIR;
-  return path.resolve(root, dir && dir.trim() !== '' ? dir : config.stateDir);
+/**
+ * Which state: the environment's (ROUNDUP_DATABASE_URL, ROUNDUP_STATE_DIR, resolved by
+ * src/env.ts), else config `database:` / `stateDir`; paths relative to the project root.
+ */
+export interface StateChoice {
+  root?: string;
+  stateDir?: string;
+  databaseUrl?: string;
+}
+
+/** `postgres://user:****@host/db`: how a database URL is shown (state never imports send/mask). */
+export function maskDatabaseUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '****';
+  return u.href;
 }
 
 /** A PostgreSQL URL as roundup accepts it, or a one-line error naming where it came from. */
@@ -57,33 +68,21 @@ export function checkDatabaseUrl(raw: string, from: string): string {
 }
 
 /** Which database this project's state is in: env ROUNDUP_DATABASE_URL, config `database:`, else SQLite. */
-export function stateLocation(config: StateConfig, root = process.cwd(), env: NodeJS.ProcessEnv = process.env): StateLocation {
-  const envUrl = env.ROUNDUP_DATABASE_URL?.trim();
-  const url = envUrl
-    ? checkDatabaseUrl(envUrl, 'ROUNDUP_DATABASE_URL')
+export function stateLocation(config: StateConfig, where: StateChoice = {}): StateLocation {
+  const url = where.databaseUrl
+    ? checkDatabaseUrl(where.databaseUrl, 'ROUNDUP_DATABASE_URL')
     : config.database
       ? checkDatabaseUrl(config.database, 'config "database"')
       : undefined;
-  if (url) {
-    // Never printed: any line that would echo it (an error quoting the URL) shows **** instead.
-    addSecret(new URL(url).password);
-    return { kind: 'postgres', url, shown: maskUrl(new URL(url)) };
-  }
-  const dir = stateDirOf(config, root, env);
+  if (url) return { kind: 'postgres', url, shown: maskDatabaseUrl(url) };
+  const dir = stateDirOf(config, where);
   const file = path.join(dir, DB_FILE);
   return { kind: 'sqlite', dir, file, shown: path.relative(process.cwd(), file) || file };
 }
 
-export interface OpenOptions {
-  root?: string;
-  env?: NodeJS.ProcessEnv;
-  /** Open a given location (db copy --to). */
-  location?: StateLocation;
-}
-
-/** Open (creating and migrating on first use) the state database this project uses. */
-export async function openStore(config: StateConfig, opts: OpenOptions = {}): Promise<Store> {
-  const loc = opts.location ?? stateLocation(config, opts.root, opts.env);
+/** Open (creating and migrating on first use) the state database this project uses, or `location`. */
+export async function openStore(config: StateConfig, where: StateChoice = {}, location?: StateLocation): Promise<Store> {
+  const loc = location ?? stateLocation(config, where);
   return loc.kind === 'sqlite' ? openSqlite(loc) : openPostgres(loc);
 }
 

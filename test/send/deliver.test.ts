@@ -11,7 +11,9 @@ import { personalise, renderIssueFile } from '../../src/render/index.js';
 import { messageIdFor } from '../../src/send/message-id.js';
 import { runSend } from '../../src/send/run.js';
 import { openStore } from '../../src/state/index.js';
-import { loadSecret, signToken, unsubscribeUrl, verifyToken } from '../../src/unsubscribe/token.js';
+import { unsubscribeUrl } from '../../src/naming.js';
+import { loadSecret } from '../../src/unsubscribe/secret.js';
+import { signToken, verifyToken } from '../../src/unsubscribe/token.js';
 import { captureIO, headerOf, makeSendProject, parse, startSmtp, type TestSmtp } from './helpers.js';
 
 const CSV = [
@@ -30,13 +32,11 @@ beforeAll(async () => {
 afterAll(() => smtp.close());
 afterEach(() => {
   smtp.messages.length = 0;
-  delete process.env.ROUNDUP_STATE_DIR;
 });
 
 async function send(p: { root: string; stateDir: string }, opts: Partial<Parameters<typeof runSend>[1]> = {}) {
-  process.env.ROUNDUP_STATE_DIR = p.stateDir;
   const c = captureIO();
-  const summary = await runSend('bulletin', { list: 'readers', smtp: smtp.url, yes: true, ...opts }, c.io, p.root);
+  const summary = await runSend('bulletin', { list: 'readers', smtp: smtp.url, yes: true, ...opts }, c.io, p);
   return { summary, ...c };
 }
 
@@ -49,7 +49,7 @@ describe('send over SMTP', () => {
     expect(out.join('\n')).toMatch(/readers: +5 to send, 0 already sent/);
 
     const config = loadConfig(p.root);
-    const secret = loadSecret(config, p.root);
+    const secret = loadSecret(config, p);
     const byTo = new Map(smtp.messages.map((m) => [m.to, m]));
     expect([...byTo.keys()].sort()).toEqual([
       'ann@example.net',
@@ -162,8 +162,7 @@ describe('send over SMTP', () => {
 
   it('never mails a suppressed address, and picks up readers added to the list later', async () => {
     const p = makeSendProject({ csv: CSV });
-    process.env.ROUNDUP_STATE_DIR = p.stateDir;
-    const db = await openStore(loadConfig(p.root), { root: p.root });
+    const db = await openStore(loadConfig(p.root), p);
     await db.suppress('ZOE@example.net', 'unsubscribe');
     await db.close();
     const r = await send(p);
@@ -183,7 +182,7 @@ describe('send over SMTP', () => {
     expect(r.summary.counts.queued).toBe(5);
     expect(r.out.join('\n')).toMatch(/dry run: composed 5 messages .*nothing sent, state unchanged/);
     expect(smtp.messages).toHaveLength(0);
-    const db = await openStore(loadConfig(p.root), { root: p.root });
+    const db = await openStore(loadConfig(p.root), p);
     expect(await db.findSend('bulletin', 'readers')).toBeNull();
     await db.close();
 
@@ -192,7 +191,7 @@ describe('send over SMTP', () => {
     await send(p);
     writeFileSync(p.listFile, CSV + '\r\nnew@example.net,New Reader,\r\n');
     smtp.messages.length = 0;
-    const other = await openStore(loadConfig(p.root), { root: p.root });
+    const other = await openStore(loadConfig(p.root), p);
     const lock = await other.startWorker((await other.findSend('bulletin', 'readers'))!.id, 'bulletin to list readers');
     try {
       const again = await send(p, { dryRun: true });
@@ -217,7 +216,7 @@ describe('send over SMTP', () => {
     expect(ann.subject).toBe('[TEST] Bulletin for Ann Lee'); // personalised as the list would
     const ed = await parse(smtp.messages.find((m) => m.to === 'editor@firm.example')!);
     expect(ed.subject).toBe('[TEST] Bulletin for Sam Reader'); // not on the list: the sample recipient
-    const db = await openStore(loadConfig(p.root), { root: p.root });
+    const db = await openStore(loadConfig(p.root), p);
     expect(await db.findSend('bulletin', 'readers')).toBeNull();
     await db.close();
     // A real send afterwards still goes to everyone.
@@ -228,9 +227,8 @@ describe('send over SMTP', () => {
 
   it('without SMTP configured, writes .eml files to outbox/<slug>/', async () => {
     const p = makeSendProject({ csv: CSV });
-    process.env.ROUNDUP_STATE_DIR = p.stateDir;
     const c = captureIO();
-    const s = await runSend('bulletin', { list: 'readers', yes: true }, c.io, p.root);
+    const s = await runSend('bulletin', { list: 'readers', yes: true }, c.io, p);
     expect(s.transport).toMatch(/^outbox/);
     const dir = path.join(p.root, 'outbox/bulletin');
     expect(readdirSync(dir).sort()).toEqual([
@@ -249,7 +247,7 @@ describe('send over SMTP', () => {
     const p = makeSendProject({ csv: CSV });
     await expect(send(p, { yes: false })).rejects.toThrow(/add --yes/);
     expect(smtp.messages).toHaveLength(0);
-    const db = await openStore(loadConfig(p.root), { root: p.root });
+    const db = await openStore(loadConfig(p.root), p);
     expect(await db.findSend('bulletin', 'readers')).toBeNull(); // no state left behind
     await db.close();
   });

@@ -7,8 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseList } from '../../src/lists/index.js';
 import { runSendLoop } from '../../src/send/orchestrator.js';
 import { RateLimiter } from '../../src/send/rate-limit.js';
-import type { Transport } from '../../src/send/transport.js';
-import { openStore, type SendLedger, type Store } from '../../src/state/index.js';
+import type { Transport } from '../../src/send/types.js';
+import type { Ledger } from '../../src/send/types.js';
+import { openStore, type StateChoice, type Store } from '../../src/state/index.js';
 import { backends } from '../helpers/backends.js';
 
 function fakeTransport(delivered: string[]): Transport {
@@ -30,7 +31,7 @@ function fakeTransport(delivered: string[]): Transport {
   };
 }
 
-const loop = (ledger: SendLedger, delivered: string[]) =>
+const loop = (ledger: Ledger, delivered: string[]) =>
   runSendLoop({
     ledger,
     makeMessage: (r) => ({ from: 'f@example.net', to: r.email, messageId: r.messageId, pieces: [] }),
@@ -44,11 +45,11 @@ const loop = (ledger: SendLedger, delivered: string[]) =>
   });
 
 describe.each(backends())('the send loop on $name', (backend) => {
-  let env: NodeJS.ProcessEnv;
+  let env: StateChoice;
   let store: Store;
   beforeEach(async () => {
     env = await backend.fresh();
-    store = await openStore({ stateDir: '.roundup' }, { env });
+    store = await openStore({ stateDir: '.roundup' }, env);
   });
   afterEach(async () => {
     await store.close();

@@ -8,8 +8,8 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseList } from '../../src/lists/index.js';
-import { openStore, SCHEMA_VERSION, type Store } from '../../src/state/index.js';
-import { backends } from '../helpers/backends.js';
+import { openStore, SCHEMA_VERSION, type StateChoice, type Store } from '../../src/state/index.js';
+import { backends, envVars } from '../helpers/backends.js';
 
 const list = (text: string) => parseList(text, 'l.csv').recipients;
 const mid = (r: { key: string }) => `<${r.key}>`;
@@ -17,9 +17,9 @@ const mid = (r: { key: string }) => `<${r.key}>`;
 const config = { stateDir: '.roundup' };
 
 describe.each(backends())('state on $name', (backend) => {
-  let env: NodeJS.ProcessEnv;
+  let env: StateChoice;
   let store: Store;
-  const open = () => openStore(config, { env });
+  const open = () => openStore(config, env);
   const rows = (sql: string) => store.sql.all<Record<string, unknown>>(sql);
 
   beforeEach(async () => {
@@ -39,7 +39,7 @@ describe.each(backends())('state on $name', (backend) => {
     expect(info).toMatchObject({ version: SCHEMA_VERSION, latest: SCHEMA_VERSION, counts: { sends: 0, recipients: 0 } });
     expect(info.backend).toBe(backend.name);
     if (backend.name === 'SQLite') {
-      expect(existsSync(path.join(env.ROUNDUP_STATE_DIR!, 'roundup.db'))).toBe(true);
+      expect(existsSync(path.join(env.stateDir!, 'roundup.db'))).toBe(true);
       expect(await store.sql.get('PRAGMA journal_mode')).toEqual({ journal_mode: 'wal' });
     }
     await (await open()).close();
@@ -58,13 +58,13 @@ describe.each(backends())('state on $name', (backend) => {
     // Real separate processes, started together, each opening (and so migrating) the state.
     const script = `
       const { openStore } = await import(${JSON.stringify(path.resolve('lib/state/db.js'))});
-      const s = await openStore({ stateDir: '.roundup' });
+      const s = await openStore({ stateDir: '.roundup' }, { stateDir: process.env.ROUNDUP_STATE_DIR, databaseUrl: process.env.ROUNDUP_DATABASE_URL });
       const i = await s.info();
       await s.close();
       process.stdout.write(String(i.version));`;
     const { spawn } = await import('node:child_process');
     const runs = Array.from({ length: 4 }, () => {
-      const p = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env } });
+      const p = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...envVars(env) } });
       let out = '';
       let err = '';
       p.stdout.on('data', (d) => (out += d));
