@@ -8,7 +8,9 @@ import path from 'node:path';
 import { loadConfig } from '../config.js';
 import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
-import { openStore } from '../state/index.js';
+import { stateDirOf } from '../state/dir.js';
+import { openStore, stateLocation } from '../state/index.js';
+import { recordStateIdentity } from '../state/intact.js';
 import { loadSecret } from '../unsubscribe/secret.js';
 import { createUnsubscribeServer } from './server.js';
 
@@ -50,6 +52,8 @@ export async function startServe(
   }
   const secret = loadSecret(config, env);
   const store = await openStore(config, env);
+  // So that a later send can tell this SQLite database from an empty one put in its place.
+  if (stateLocation(config, env).kind === 'sqlite') recordStateIdentity(stateDirOf(config, env));
   const server = createUnsubscribeServer({ config, store, secret, archiveDir, log: req.log });
   const host = req.host ?? DEFAULT_HOST;
   try {

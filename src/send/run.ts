@@ -13,8 +13,10 @@ import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { checkEmail } from '../lists/email.js';
 import { readList, scanList, type ListScan } from '../lists/index.js';
-import { openStore } from '../state/db.js';
+import { openStore, stateLocation } from '../state/db.js';
 import type { StatusCounts, Store, Worker, WorkerInfo } from '../state/store.js';
+import { stateDirOf } from '../state/dir.js';
+import { ensureStateIntact, recordStateIdentity } from '../state/intact.js';
 import { loadSecret } from '../unsubscribe/secret.js';
 import { mask } from './mask.js';
 import { createMessageFactory, rawOf, type MessageFactory } from './message.js';
@@ -41,6 +43,8 @@ export interface SendOptions {
   verbose?: boolean;
   /** Send alongside workers already sending this issue to this list (this machine or another). */
   join?: boolean;
+  /** --new-state: go on although the state database is missing, emptied or replaced (src/state/intact.ts). */
+  newState?: boolean;
 }
 
 /** The terminal, as the send flow uses it (see src/terminal.ts). */
@@ -87,7 +91,18 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
         timeout: config.send.timeout,
       });
   const transportText = transport?.describe ?? 'none (dry run: nothing is delivered)';
+  // Before the secret or the database is created: their absence is part of what is checked.
+  // (SQLite only: a shared PostgreSQL is not a file beside the secret that can go missing.)
+  const stateDir = stateDirOf(config, env);
+  const sqliteState = stateLocation(config, env).kind === 'sqlite';
+  // A --test send mails only the given addresses, so a lost database does not stop it; but on a
+  // fresh project it creates the secret, so it records the new database's identity too.
+  const state = sqliteState ? ensureStateIntact(stateDir, { startAfresh: opts.newState, refuse: !opts.test }) : undefined;
   const secret = loadSecret(config, env);
+  if (opts.test && state?.state === 'fresh') {
+    await (await openStore(config, env)).close();
+    recordStateIdentity(stateDir);
+  }
 
   if (opts.test) return sendTests(prep, opts.test, transport, transportText, secret, io);
   // Refuse before touching any state: a send that cannot be confirmed must leave no trace.
@@ -96,6 +111,7 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
   }
 
   const store = await openStore(config, env);
+  if (sqliteState) recordStateIdentity(stateDir);
   let worker: Worker | undefined;
   try {
     const label = `${issue.slug} to list ${list.ref.name}`;

@@ -1,5 +1,6 @@
 /** `roundup status`: where each send of an issue stands, from the state database alone. */
 import type { FailureRow, StatusCounts, Store, WorkerInfo } from '../state/store.js';
+import { type BounceCounts, bounceCounts } from '../state/bounces.js';
 
 export interface SendStatus {
   issue: string;
@@ -12,7 +13,12 @@ export interface SendStatus {
   workers: WorkerInfo[];
   finishedAt: string | null;
   failures: FailureRow[];
+  /** From `roundup bounces scan`: distinct readers per kind, and complaints per message sent. */
+  bounces: BounceCounts & { complaintRate: number; complaintRateHigh: boolean };
 }
+
+/** Gmail's and Yahoo's bulk-sender limit: keep complaints under 0.3% of messages delivered. */
+export const COMPLAINT_RATE_LIMIT = 0.003;
 
 export async function readStatus(store: Store, issue: string, list?: string): Promise<SendStatus[]> {
   const out: SendStatus[] = [];
@@ -29,9 +35,15 @@ export async function readStatus(store: Store, issue: string, list?: string): Pr
       workers,
       finishedAt: s.finishedAt,
       failures: await store.listFailures(s.id),
+      bounces: withRate(await bounceCounts(store, s.id), (await store.countByStatus(s.id)).sent),
     });
   }
   return out;
+}
+
+function withRate(b: BounceCounts, sent: number): SendStatus['bounces'] {
+  const complaintRate = sent ? b.complaints / sent : 0;
+  return { ...b, complaintRate, complaintRateHigh: complaintRate > COMPLAINT_RATE_LIMIT };
 }
 
 export function formatStatus(statuses: readonly SendStatus[], limit = 50): string[] {
@@ -53,6 +65,26 @@ export function formatStatus(statuses: readonly SendStatus[], limit = 50): strin
     );
     const busy = s.workers.filter((w) => w.sent + w.failed > 0 || w.live);
     if (busy.length) out.push(`  senders: ${formatWorkers(busy)}`);
+    const b = s.bounces;
+    if (b.hard + b.soft + b.complaints + b.unsubscribes > 0) {
+      const rep = Object.entries(b.reputationReasons)
+        .map(([r, n]) => `${n} ${r}`)
+        .join(', ');
+      out.push(
+        `  bounces: ${b.hard} hard, ${b.soft} soft${b.reputation ? ` (${b.reputation} about the sender's reputation or authentication: ${rep})` : ''}; ` +
+          `${b.complaints} complaint${b.complaints === 1 ? '' : 's'} (${(b.complaintRate * 100).toFixed(2)}% of sent)` +
+          `${b.unsubscribes ? `; ${b.unsubscribes} unsubscribed by mail` : ''}`,
+      );
+      if (b.complaintRateHigh) {
+        out.push(
+          `  warning: complaint rate ${(b.complaintRate * 100).toFixed(2)}% is above 0.3%: Gmail and Yahoo start filtering or rejecting bulk mail above it`,
+        );
+      }
+      if (b.reputation)
+        out.push(
+          "  note: reputation bounces say more about the sender than the readers: check DKIM/SPF/DMARC and the sending IP's blocklist status",
+        );
+    }
     for (const f of s.failures.slice(0, limit)) {
       out.push(
         `  failed ${f.email}${f.line ? ` (list line ${f.line})` : ''} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${f.lastResponse ?? '?'}`,

@@ -488,11 +488,19 @@ export class Store {
     return (await this.sql.run('DELETE FROM suppressions WHERE email_key = $1', [emailKey(email)])) === 1;
   }
 
-  /** A resubscribe: lift the suppression only if it was an unsubscribe (never a bounce or a manual one). */
-  async liftUnsubscribe(email: string): Promise<'lifted' | 'refused' | 'none'> {
+  /**
+   * A resubscribe: lift the suppression only if it is the unsubscribe recorded at `suppressedAt`
+   * (never a bounce, a manual one, or a later unsubscribe).
+   */
+  async liftUnsubscribe(email: string, suppressedAt: string): Promise<'lifted' | 'refused' | 'stale' | 'none'> {
     const key = emailKey(email);
-    if ((await this.sql.run(`DELETE FROM suppressions WHERE email_key = $1 AND reason = 'unsubscribe'`, [key])) === 1) return 'lifted';
-    return (await this.sql.get('SELECT 1 AS x FROM suppressions WHERE email_key = $1', [key])) ? 'refused' : 'none';
+    const n = await this.sql.run(`DELETE FROM suppressions WHERE email_key = $1 AND reason = 'unsubscribe' AND created_at = $2`, [
+      key,
+      suppressedAt,
+    ]);
+    if (n === 1) return 'lifted';
+    const s = await this.getSuppression(email);
+    return !s ? 'none' : s.reason !== 'unsubscribe' ? 'refused' : 'stale';
   }
 
   async countSuppressions(): Promise<number> {

@@ -88,9 +88,11 @@ describe.each(backends())('state on $name', (backend) => {
     expect(await store.isSuppressed('ann@example.net')).toBe(false);
     await store.suppress('bo@example.net', 'hard-bounce');
     await store.suppress('cy@example.net', 'unsubscribe');
-    expect(await store.liftUnsubscribe('bo@example.net')).toBe('refused');
-    expect(await store.liftUnsubscribe('cy@example.net')).toBe('lifted');
-    expect(await store.liftUnsubscribe('dee@example.net')).toBe('none');
+    const at = (await store.getSuppression('cy@example.net'))!.createdAt;
+    expect(await store.liftUnsubscribe('bo@example.net', at)).toBe('refused');
+    expect(await store.liftUnsubscribe('cy@example.net', 'an earlier unsubscribe')).toBe('stale');
+    expect(await store.liftUnsubscribe('cy@example.net', at)).toBe('lifted');
+    expect(await store.liftUnsubscribe('dee@example.net', at)).toBe('none');
     expect(await store.countSuppressions()).toBe(1);
   });
 
