@@ -18,6 +18,7 @@ import type { StatusCounts, Store, Worker, WorkerInfo } from '../state/store.js'
 import { stateDirOf } from '../state/dir.js';
 import { ensureStateIntact, recordStateIdentity } from '../state/intact.js';
 import { loadSecret } from '../unsubscribe/secret.js';
+import { visible } from '../visible.js';
 import { mask } from './mask.js';
 import { createMessageFactory, rawOf, type MessageFactory } from './message.js';
 import { messageIdFor, testMessageId } from './message-id.js';
@@ -27,6 +28,7 @@ import { prepareSend, type PreparedSend } from './prepare.js';
 import { createProgress } from './progress.js';
 import { RateLimiter } from './rate-limit.js';
 import { createTransport } from './transport.js';
+import { DkimSigner, loadDkim, signingTransport } from './dkim.js';
 import type { Terminal } from '../terminal.js';
 import type { Channel, Transport } from './types.js';
 
@@ -56,7 +58,8 @@ export interface SendIO extends Pick<Terminal, 'out' | 'err' | 'interactive' | '
 }
 
 /** What the send needs from the environment: the project, the state (directory or database URL), the secret, SMTP_URL. */
-export type SendEnv = Pick<Environment, 'root' | 'stateDir' | 'databaseUrl' | 'secret' | 'smtpUrl'>;
+export type SendEnv = Pick<Environment, 'root' | 'stateDir' | 'databaseUrl' | 'secret' | 'smtpUrl'> &
+  Partial<Pick<Environment, 'dkimPrivateKey'>>;
 
 export interface SendSummary {
   issue: string;
@@ -82,7 +85,9 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
   const settings = effectiveSettings(config, opts);
   for (const w of prep.warnings) io.err(`warning: ${w}`);
 
-  const transport = opts.dryRun
+  // A bad or missing DKIM key stops the send before anything is queued (and in a dry run too).
+  const dkim = loadDkim(config, env);
+  const plain = opts.dryRun
     ? null
     : await createTransport({
         smtp: opts.smtp,
@@ -90,6 +95,7 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
         outboxDir: path.join(root, 'outbox', issue.slug),
         timeout: config.send.timeout,
       });
+  const transport = plain && dkim ? signingTransport(plain, new DkimSigner(dkim)) : plain;
   const transportText = transport?.describe ?? 'none (dry run: nothing is delivered)';
   // Before the secret or the database is created: their absence is part of what is checked.
   // (SQLite only: a shared PostgreSQL is not a file beside the secret that can go missing.)
@@ -251,9 +257,12 @@ function printPlan(
   scan?: Pick<ListScan, 'valid' | 'counts'>,
 ) {
   const { config, issue, list } = prep;
-  io.out(`subject:   ${issue.meta.subject}`);
-  io.out(`from:      ${config.from.name} <${config.from.email}>`);
-  io.out(`list:      ${list.ref.name} (${list.file}${scan ? `: ${scan.valid} readers` : ': imported by the sender already running'})`);
+  // Values from the issue, the config and the list: shown, never obeyed (src/visible.ts).
+  io.out(`subject:   ${visible(issue.meta.subject)}`);
+  io.out(`from:      ${visible(config.from.name)} <${visible(config.from.email)}>`);
+  io.out(
+    `list:      ${visible(list.ref.name)} (${visible(list.file)}${scan ? `: ${scan.valid} readers` : ': imported by the sender already running'})`,
+  );
   io.out(
     `readers:   ${c.queued} to send, ${c.sent} already sent, ${c.suppressed} suppressed, ${c.failed} failed` +
       (scan ? `, ${scan.counts.invalid + scan.counts.empty} invalid/empty rows, ${scan.counts.duplicates} duplicates skipped` : ''),

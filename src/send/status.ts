@@ -1,5 +1,6 @@
 /** `roundup status`: where each send of an issue stands, from the state database alone. */
 import type { FailureRow, StatusCounts, Store, WorkerInfo } from '../state/store.js';
+import { visible } from '../visible.js';
 import { type BounceCounts, bounceCounts } from '../state/bounces.js';
 
 export interface SendStatus {
@@ -58,7 +59,7 @@ export function formatStatus(statuses: readonly SendStatus[], limit = 50): strin
         : c.sent + c.failed + c.sending === 0
           ? `not started: ${c.queued} queued`
           : 'stopped before the end: run the same send command to resume';
-    out.push(`${s.issue} → ${s.list}: ${state}`);
+    out.push(`${visible(s.issue)} → ${visible(s.list)}: ${state}`);
     out.push(
       `  ${c.sent} sent, ${c.failed} failed, ${c.suppressed} suppressed, ${c.queued} queued, ${c.sending} sending` +
         ` (of ${c.total})${c.possibleDuplicates ? `; ${c.possibleDuplicates} possible duplicates re-sent after interruptions` : ''}`,
@@ -87,7 +88,7 @@ export function formatStatus(statuses: readonly SendStatus[], limit = 50): strin
     }
     for (const f of s.failures.slice(0, limit)) {
       out.push(
-        `  failed ${f.email}${f.line ? ` (list line ${f.line})` : ''} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${f.lastResponse ?? '?'}`,
+        `  failed ${visible(f.email)}${f.line ? ` (list line ${f.line})` : ''} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${visible(f.lastResponse ?? '?')}`,
       );
     }
     if (s.failures.length > limit) out.push(`  … and ${s.failures.length - limit} more failures (--json lists them all)`);
@@ -100,7 +101,7 @@ export function formatWorkers(workers: readonly WorkerInfo[], self?: string): st
   return workers
     .map(
       (w) =>
-        `${w.host} pid ${w.pid}: ${w.sent} sent${w.failed ? `, ${w.failed} failed` : ''}` +
+        `${visible(w.host)} pid ${w.pid}: ${w.sent} sent${w.failed ? `, ${w.failed} failed` : ''}` +
         (w.id === self ? ' (this one)' : w.live ? ' (sending)' : ''),
     )
     .join('; ');
