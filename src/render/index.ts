@@ -23,6 +23,7 @@ import { expandPartials } from '../issue/partials.js';
 import { formatIssueDate, formatIssueDay, slugOf, webUrlFor } from '../naming.js';
 import { compileMerge, fill, resolveValues, type MergeValues } from './merge.js';
 import { compileMjml } from './mjml.js';
+import { introSnippet, PREHEADER_FILLER } from './preheader.js';
 import { loadTemplates, type TemplateSet } from './templates.js';
 import { compileText, fillText, renderTextLines } from './text.js';
 import type { IssueModel } from '../issue/types.js';
@@ -59,12 +60,13 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
   const fields = templates.fields.clone();
   expanded.text = fields.mark(expanded.text);
   const subject = fields.mark(meta.subject);
-  const preheader = fields.mark(meta.preheader ?? '');
 
   const c = config.colours;
   const style: InlineStyle = { link: c.link, muted: c.muted, heading: c.brand, font: config.font };
   const markUrl = (url: string) => fields.markUrl(url);
   const body = parseBody(expanded, style, markUrl);
+  // Without a preheader, the inbox shows the intro's first sentence, not the browser link.
+  const preheader = meta.preheader ? fields.mark(meta.preheader) : introSnippet(body.intro);
   const signoffSource = fields.mark(meta.signoff ?? config.signoff);
   const model: IssueModel = {
     meta,
@@ -88,6 +90,7 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     ...meta,
     subject,
     preheader,
+    preheaderFiller: PREHEADER_FILLER,
     slug,
     // The full tag (en-GB), not just the language: screen readers pick the voice from it.
     lang: config.locale,
