@@ -8,6 +8,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { listColumns, resolveList, type ListRef } from '../lists/index.js';
+import type { TemplateSet } from '../render/templates.js';
 import type { RenderedIssue } from '../render/types.js';
 
 export interface PreparedSend {
@@ -48,8 +49,10 @@ export async function prepareSend(
   const ref = resolveList(listArg, root);
   const list = { ref, file: ref.file, columns: await listColumns(ref) };
   const { renderIssueFile } = await import('../render/index.js');
-  const issue = await renderIssueFile(resolveIssueFile(issueArg, root), { root, config });
-  const warnings = opts.skipChecks ? [] : await preflight(issue, list, config, root);
+  const { loadTemplates } = await import('../render/templates.js');
+  const templates = loadTemplates(root);
+  const issue = await renderIssueFile(resolveIssueFile(issueArg, root), { root, config, templates });
+  const warnings = opts.skipChecks ? [] : await preflight(issue, list, config, root, templates);
   return { root, config, issue, list, warnings };
 }
 
@@ -59,11 +62,13 @@ export async function preflight(
   list: { columns: readonly string[] },
   config: Config,
   root: string,
+  templates?: TemplateSet,
 ): Promise<string[]> {
   const { runChecks } = await import('../check/index.js');
   const findings = await runChecks(issue, {
     config,
     root,
+    templates,
     // email and name are always available (name may be empty: its fallback applies).
     knownFields: [...new Set(['email', 'name', ...list.columns])],
     skipClientSupport: true,
