@@ -12,6 +12,15 @@ import { parseYaml, validate } from './yaml-source.js';
 
 export const CONFIG_FILE = 'roundup.config.yaml';
 
+/** A well-formed BCP 47 tag that this Node's Intl has date formats for ("root" and "xx" are not). */
+export function supportedLocale(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1 && Intl.DateTimeFormat.supportedLocalesOf([tag]).length === 1;
+  } catch {
+    return false;
+  }
+}
+
 const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, { error: 'must be a 6-digit hex colour such as "#1f3a5f"' });
 const email = z.email({ error: 'must be an email address such as "news@firm.example"' });
 const url = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
@@ -25,7 +34,12 @@ export const ConfigSchema = z
     from: z.object({ name: z.string().min(1), email }).strict(),
     replyTo: email.optional(),
     siteUrl: url,
-    locale: z.string().default('en-GB'),
+    locale: z
+      .string({ error: 'must be a language tag such as "en-GB"' })
+      .refine(supportedLocale, {
+        error: (iss) => `must be a language tag that dates can be formatted in, such as "en-GB" or "de-DE" (got "${String(iss.input)}")`,
+      })
+      .default('en-GB'),
     logo: z
       .object({ url, alt: z.string().min(1), width: z.number().int().positive().default(160) })
       .strict()

@@ -116,6 +116,7 @@ export function registerAll(program: Command, terminal: Terminal, env: Environme
     .option('--test <addresses>', 'send a [TEST] copy to these comma-separated addresses only; list state untouched')
     .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
     .option('--retry-failed', 'also retry readers whose earlier attempts failed')
+    .option('--new-state', 'send although the state database is missing, emptied or replaced: every reader counts as not yet sent')
     .option('--verbose', 'print each retry and reconnect')
     .action(
       action(

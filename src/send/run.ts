@@ -13,6 +13,8 @@ import { ErrorCodes, RoundupError } from '../errors.js';
 import { checkEmail } from '../lists/email.js';
 import { listSummary } from '../lists/report.js';
 import { openState, type StateDb } from '../state/db.js';
+import { stateDirOf } from '../state/dir.js';
+import { ensureStateIntact, recordStateIdentity } from '../state/intact.js';
 import { acquireSendLock, isLockLive, type SendLock } from '../state/lock.js';
 import {
   SendLedger,
@@ -26,6 +28,7 @@ import {
   type StatusCounts,
 } from '../state/sends.js';
 import { loadSecret } from '../unsubscribe/secret.js';
+import { visible } from '../visible.js';
 import { mask } from './mask.js';
 import { createMessageFactory, rawOf, type MessageFactory } from './message.js';
 import { messageIdFor, testMessageId } from './message-id.js';
@@ -34,6 +37,7 @@ import { prepareSend, type PreparedSend } from './prepare.js';
 import { createProgress } from './progress.js';
 import { RateLimiter } from './rate-limit.js';
 import { createTransport } from './transport.js';
+import { DkimSigner, loadDkim, signingTransport } from './dkim.js';
 import type { Terminal } from '../terminal.js';
 import type { Channel, Transport } from './types.js';
 
@@ -48,6 +52,8 @@ export interface SendOptions {
   yes?: boolean;
   retryFailed?: boolean;
   verbose?: boolean;
+  /** --new-state: go on although the state database is missing, emptied or replaced (src/state/intact.ts). */
+  newState?: boolean;
 }
 
 /** The terminal, as the send flow uses it (see src/terminal.ts). */
@@ -59,7 +65,7 @@ export interface SendIO extends Pick<Terminal, 'out' | 'err' | 'interactive' | '
 }
 
 /** What the send needs from the environment: the project, the state directory, the secret, SMTP_URL. */
-export type SendEnv = Pick<Environment, 'root' | 'stateDir' | 'secret' | 'smtpUrl'>;
+export type SendEnv = Pick<Environment, 'root' | 'stateDir' | 'secret' | 'smtpUrl'> & Partial<Pick<Environment, 'dkimPrivateKey'>>;
 
 export interface SendSummary {
   issue: string;
@@ -83,7 +89,9 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
   const settings = effectiveSettings(config, opts);
   for (const w of prep.warnings) io.err(`warning: ${w}`);
 
-  const transport = opts.dryRun
+  // A bad or missing DKIM key stops the send before anything is queued (and in a dry run too).
+  const dkim = loadDkim(config, env);
+  const plain = opts.dryRun
     ? null
     : await createTransport({
         smtp: opts.smtp,
@@ -91,8 +99,18 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
         outboxDir: path.join(root, 'outbox', issue.slug),
         timeout: config.send.timeout,
       });
+  const transport = plain && dkim ? signingTransport(plain, new DkimSigner(dkim)) : plain;
   const transportText = transport?.describe ?? 'none (dry run: nothing is delivered)';
+  // Before the secret or the database is created: their absence is part of what is checked.
+  const stateDir = stateDirOf(config, env);
+  // A --test send mails only the given addresses, so a lost database does not stop it; but on a
+  // fresh project it creates the secret, so it records the new database's identity too.
+  const state = ensureStateIntact(stateDir, { startAfresh: opts.newState, refuse: !opts.test });
   const secret = loadSecret(config, env);
+  if (opts.test && state.state === 'fresh') {
+    openState(config, env).close();
+    recordStateIdentity(stateDir);
+  }
 
   if (opts.test) return sendTests(prep, opts.test, transport, transportText, secret, io);
   // Refuse before touching any state: a send that cannot be confirmed must leave no trace.
@@ -101,6 +119,7 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
   }
 
   const db = openState(config, env);
+  recordStateIdentity(stateDir);
   let lock: SendLock | undefined;
   try {
     const label = `${issue.slug} to list ${list.ref.name}`;
@@ -231,9 +250,10 @@ function printPlan(
 ) {
   const { config, issue, list } = prep;
   const ls = prep.listSummary ?? listSummary(list);
-  io.out(`subject:   ${issue.meta.subject}`);
-  io.out(`from:      ${config.from.name} <${config.from.email}>`);
-  io.out(`list:      ${list.ref.name} (${list.file}: ${ls.valid} readers)`);
+  // Values from the issue, the config and the list: shown, never obeyed (src/visible.ts).
+  io.out(`subject:   ${visible(issue.meta.subject)}`);
+  io.out(`from:      ${visible(config.from.name)} <${visible(config.from.email)}>`);
+  io.out(`list:      ${visible(list.ref.name)} (${visible(list.file)}: ${ls.valid} readers)`);
   io.out(
     `readers:   ${c.queued} to send, ${c.sent} already sent, ${c.suppressed} suppressed, ${c.failed} failed, ` +
       `${ls.invalid + ls.empty} invalid/empty rows, ${ls.duplicates} duplicates skipped`,
