@@ -62,7 +62,7 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
   const subject = fields.mark(meta.subject);
 
   const c = config.colours;
-  const style: InlineStyle = { link: c.link, muted: c.muted, heading: c.brand, font: config.font };
+  const style: InlineStyle = { link: c.link, muted: c.muted, heading: c.brand, font: config.font, locale: config.locale };
   const markUrl = (url: string) => fields.markUrl(url);
   const body = parseBody(expanded, style, markUrl);
   // Without a preheader, the inbox shows the intro's first sentence, not the browser link.
@@ -101,6 +101,8 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     organisation: config.organisation,
     address: config.address,
     colours: config.colours,
+    dark: config.dark,
+    cta: config.cta,
     font: config.font,
     logo: config.logo,
     siteUrl: config.siteUrl,
