@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { ErrorCodes, RoundupError } from '../errors.js';
+import { ErrorCodes, isRoundupError, RoundupError } from '../errors.js';
 import { parseIssueSource } from '../issue/frontmatter.js';
 import { parseBody, parseSnippet, type InlineStyle } from '../issue/markdown.js';
 import { expandPartials } from '../issue/partials.js';
@@ -62,7 +62,7 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
   const subject = fields.mark(meta.subject);
 
   const c = config.colours;
-  const style: InlineStyle = { link: c.link, muted: c.muted, heading: c.brand, font: config.font };
+  const style: InlineStyle = { link: c.link, muted: c.muted, heading: c.brand, font: config.font, locale: config.locale };
   const markUrl = (url: string) => fields.markUrl(url);
   const body = parseBody(expanded, style, markUrl);
   // Without a preheader, the inbox shows the intro's first sentence, not the browser link.
@@ -101,6 +101,8 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     organisation: config.organisation,
     address: config.address,
     colours: config.colours,
+    dark: config.dark,
+    cta: config.cta,
     font: config.font,
     logo: config.logo,
     siteUrl: config.siteUrl,
@@ -141,6 +143,8 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     fieldTable: fields,
     mjmlErrors: errors,
     webUrl,
+    source,
+    frontMatterLine: parsed.lineOf,
   };
 }
 
@@ -160,11 +164,39 @@ export async function renderIssueFile(
   return renderIssue(source, display, { config: opts.config, templates: opts.templates ?? loadTemplates(root) });
 }
 
-/** Per reader: fill recipient fields (HTML-escaped in the HTML part, plain in the text). */
+/**
+ * Render each file in turn and hand the result to `use`. A RoundupError, from the render or
+ * from `use`, goes to `onError` and the loop carries on, so one broken issue never hides the
+ * others; anything else is a bug and propagates. Returns how many files failed.
+ */
+export async function renderEach(
+  files: readonly string[],
+  opts: { root: string; config: Config; templates: TemplateSet },
+  use: (issue: RenderedIssue) => Promise<void> | void,
+  onError: (e: RoundupError, file: string) => void,
+): Promise<number> {
+  let failed = 0;
+  for (const file of files) {
+    try {
+      await use(await renderIssueFile(file, opts));
+    } catch (e) {
+      if (!isRoundupError(e)) throw e;
+      failed++;
+      onError(e, file);
+    }
+  }
+  return failed;
+}
+
+/**
+ * Per reader: the inbox row (subject, preheader) and both parts, fields filled (HTML-escaped in
+ * the HTML part, plain elsewhere). Build, preview, check and the archive all personalise here.
+ */
 export function personalise(issue: RenderedIssue, values: MergeValues): Personalised {
   const resolved = resolveValues(issue.refs, values);
   return {
     subject: fill(issue.subject, resolved, false),
+    preheader: fill(issue.preheader, resolved, false),
     html: fill(issue.html, resolved, true),
     text: fillText(issue.text, resolved),
   };

@@ -35,10 +35,17 @@ export interface RenderedIssue {
   mjmlErrors: MjmlIssue[];
   /** Public web-archive URL of this issue ("view in browser"). */
   webUrl: string;
+  /** The issue file's text, for locating findings (the preflight reads no files). */
+  source: string;
+  /** Line of a front-matter key in the issue file. */
+  frontMatterLine(key: string): number;
 }
 
+/** One reader's email: the inbox row (subject, preheader) and both parts. */
 export interface Personalised {
   subject: string;
+  /** The preview text inboxes show after the subject (it is also hidden at the top of the HTML). */
+  preheader: string;
   html: string;
   text: string;
 }
