@@ -265,6 +265,7 @@ describe('redirects and terminal escapes', () => {
         list: 'members',
         counts: { queued: 0, sending: 0, sent: 0, failed: 1, suppressed: 0, total: 1, possibleDuplicates: 0 },
         running: null,
+        workers: [{ host: 'h\x1b]0;x\x07', pid: 1, live: false, sent: 1, failed: 1 }],
         finishedAt: null,
         subject: 'S',
         failures: [{ email: 'a@example.net', line: 2, attempts: 1, lastResponse: '550 \x1b]0;pwned\x07no\r' }],
