@@ -66,6 +66,16 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     stateDir: z.string().default('.roundup'),
+    assets: z
+      .object({
+        /**
+         * Where local images are published, for a CDN or bucket (the archive's `<slug>/images/`
+         * folders uploaded there); defaults to siteUrl, where `roundup archive` puts them.
+         */
+        baseUrl: url.optional(),
+      })
+      .strict()
+      .prefault({}),
     unsubscribe: z
       .object({
         /** mailto: target for List-Unsubscribe; defaults to the from address. */

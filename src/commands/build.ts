@@ -4,6 +4,7 @@ import path from 'node:path';
 import pc from 'picocolors';
 import type { Config } from '../config.js';
 import { ErrorCodes, RoundupError, isRoundupError } from '../errors.js';
+import { uniqueOutputs, writeImages } from '../images/publish.js';
 import { personalise, renderIssueFile } from '../render/index.js';
 import type { TemplateSet } from '../render/templates.js';
 import type { RenderedIssue } from '../render/types.js';
@@ -41,10 +42,22 @@ export async function buildIssue(
   writeFileSync(textPath, p.text);
   // The compiled MJML, for debugging templates and for the benchmark's mjml-CLI comparison.
   writeFileSync(path.join(dir, 'email.mjml'), issue.mjml);
+  // Local images beside the page, at the path the email links (as the archive publishes them).
+  writeImages(issue.images, opts.out, { prune: path.join(dir, 'images') });
   return { issue, html: p.html, text: p.text, htmlPath, textPath };
 }
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+const human = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : kb(n));
+
+/** One line per processed image: what an editor needs to see a 10 MB photo became 150 KB. */
+export function imageLines(images: RenderedIssue['images'], out: string): string[] {
+  return uniqueOutputs(images).map(({ image: i, sitePath, from }) => {
+    const dest = path.relative(process.cwd(), path.join(out, sitePath));
+    const was = `${i.source.width}×${i.source.height} ${i.source.format.toUpperCase()}, ${human(i.source.bytes)}`;
+    return `  image ${path.relative(process.cwd(), from)} → ${dest} (${i.width}×${i.height}, ${human(i.bytes)}; was ${was}${i.cached ? '; cached' : ''})`;
+  });
+}
 
 /**
  * Build renders everything it can and runs the preflight on each issue. A file that cannot be
@@ -63,6 +76,7 @@ export async function runBuild(files: string[], opts: { out: string; root?: stri
       process.stdout.write(
         `${pc.green('built')} ${b.issue.file} → ${path.relative(process.cwd(), b.htmlPath)} (${kb(size)} HTML, ${kb(Buffer.byteLength(b.text))} text)\n`,
       );
+      for (const line of imageLines(b.issue.images, path.resolve(root, opts.out))) process.stdout.write(`${line}\n`);
       // Preflight (src/check): the same rules as `roundup check`, including the size limits.
       const { runChecks, formatFinding } = await import('../check/build-hook.js');
       const findings = await runChecks(b.issue, { config, root });

@@ -1,4 +1,5 @@
 /** Data shapes passed between the render stages (see src/render/index.ts for the order). */
+import type { IssueImage } from '../images/types.js';
 import type { FieldRef, MergeTemplate } from './merge.js';
 
 /** Validated front-matter. Unknown keys are kept in `extra` and passed to templates. */
@@ -36,7 +37,16 @@ export type Block =
   /** A paragraph that is a single link: a call-to-action button. */
   | { kind: 'cta'; label: string; href: string; pos: SourcePos }
   /** A paragraph that is a single image. */
-  | { kind: 'image'; src: string; alt: string; title?: string; pos: SourcePos };
+  | {
+      kind: 'image';
+      src: string;
+      alt: string;
+      title?: string;
+      /** Display size in CSS pixels, for a local image (its real size scaled to the column). */
+      width?: number;
+      height?: number;
+      pos: SourcePos;
+    };
 
 export interface Section {
   /** 1-based; the roundup layout shows it, authors never type it. */
@@ -85,6 +95,11 @@ export interface RenderedIssue {
   mjmlErrors: MjmlIssue[];
   /** Public web-archive URL of this issue ("view in browser"). */
   webUrl: string;
+  /**
+   * Every local image reference, in order, with its processed file and published URL, or the
+   * problem that kept it out (missing, corrupt…: the preflight reports these at file:line).
+   */
+  images: IssueImage[];
 }
 
 export interface Personalised {

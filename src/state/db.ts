@@ -12,16 +12,13 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { MIGRATIONS } from './schema.js';
+import { stateDirOf } from './dir.js';
 
 export type StateDb = Database.Database;
 
 export const DB_FILE = 'roundup.db';
 
-/** `ROUNDUP_STATE_DIR`, else config `stateDir` (relative to the project root). */
-export function stateDirOf(config: Pick<Config, 'stateDir'>, root = process.cwd()): string {
-  const env = process.env.ROUNDUP_STATE_DIR;
-  return path.resolve(root, env && env.trim() !== '' ? env : config.stateDir);
-}
+export { stateDirOf };
 
 export function openState(config: Pick<Config, 'stateDir'>, opts: { root?: string; readonly?: boolean } = {}): StateDb {
   const dir = stateDirOf(config, opts.root);
