@@ -133,8 +133,8 @@ async function child(n, port) {
   const { runSendLoop } = await import(lib('send/orchestrator.js'));
   const { RateLimiter } = await import(lib('send/rate-limit.js'));
   const { SmtpTransport } = await import(lib('send/smtp.js'));
-  const { parseSmtpUrl } = await import(lib('send/transport.js'));
-  const { loadSecret } = await import(lib('unsubscribe/token.js'));
+  const { parseSmtpUrl } = await import(lib('send/smtp-url.js'));
+  const { loadSecret } = await import(lib('unsubscribe/secret.js'));
 
   const config = loadConfig(root);
   const issue = await renderIssueFile(ISSUE, { root, config });

@@ -6,7 +6,7 @@
  */
 import { personalise } from '../render/index.js';
 import type { RenderedIssue } from '../render/types.js';
-import { fill, resolveValues } from '../render/merge.js';
+import { compileMerge, fill, resolveValues } from '../render/merge.js';
 import { sampleValues } from '../sample.js';
 import { checkContrast, checkHeadings, checkLang } from './accessibility.js';
 import { checkClientSupport } from './clients.js';
@@ -26,14 +26,17 @@ export async function runChecks(issue: RenderedIssue, opts: CheckOptions): Promi
   const src = new SourceIndex(opts.root);
   const values = sampleValues(opts.config);
   const out = personalise(issue, values);
-  const preheader = fill(issue.preheader, resolveValues(issue.refs, values), false);
+  const resolved = resolveValues(issue.refs, values);
+  const preheader = fill(issue.preheader, resolved, false);
+  // A fragment of the model (a link URL) as the sample reader gets it.
+  const forSample = (s: string) => fill(compileMerge(s, issue.fieldTable), resolved, false);
   const known = opts.knownFields ?? knownRecipientFields(opts.config, opts.root);
   const findings = [
     ...checkMjml(issue, src),
     ...checkSize(issue, out.html),
     ...checkImages(issue, src),
-    ...checkLinks(issue, src),
-    ...checkTemplateLinks(issue, out.html, src),
+    ...checkLinks(issue, src, forSample),
+    ...checkTemplateLinks(issue, out.html, src, forSample),
     ...checkFields(issue, known, src),
     ...checkUnresolved(issue, { ...out, preheader }, src),
     ...checkEnvelope(issue, out.subject, preheader),

@@ -24,16 +24,27 @@ const GENERIC_TEXT = new Set([
   'go',
 ]);
 
-export function checkLinks(issue: RenderedIssue, src: SourceIndex): Finding[] {
+/**
+ * `forSample` personalises a model fragment for the sample reader: a link whose URL holds a
+ * recipient field is checked as that reader would get it, and reported as the author wrote it
+ * ("{{recipient.site}}"), never with the renderer's internal marker.
+ */
+export function checkLinks(issue: RenderedIssue, src: SourceIndex, forSample: (s: string) => string = (s) => s): Finding[] {
   const anchors = new Set(issue.model.sections.map((s) => s.anchor));
   const out: Finding[] = [];
   for (const link of linksIn(issue.model)) {
-    const needles = [link.href, safeDecode(link.href), link.text ? `[${link.text}` : ''].filter((n) => n && n !== '#');
+    const written = issue.fieldTable.describe(link.href);
+    const href = written === link.href ? link.href : forSample(link.href);
+    const needles = [written, safeDecode(written), link.text ? `[${link.text}` : ''].filter((n) => n && n !== '#');
     if (link.href === '#') needles.unshift('](#)');
     let line: number | undefined;
     const at = () => (line ??= src.locate(link.pos, needles));
-    for (const p of urlProblems(link.href, 'link', anchors)) {
-      out.push({ ...p, file: link.pos.file, line: at() });
+    for (const p of urlProblems(href, 'link', anchors)) {
+      const message =
+        written === link.href
+          ? p.message
+          : p.message.replace(`"${safeDecode(href.trim())}"`, `"${written}" (for the sample reader "${safeDecode(href.trim())}")`);
+      out.push({ ...p, message, file: link.pos.file, line: at() });
     }
     if (!link.text && link.href) {
       // [](https://…): nothing to see or click, and a screen reader reads out the raw URL.
@@ -68,15 +79,21 @@ export function checkLinks(issue: RenderedIssue, src: SourceIndex): Finding[] {
  * config: a placeholder siteUrl breaks them in every issue. Reported at the config line that
  * holds the address when there is one, else at the template that writes it.
  */
-export function checkTemplateLinks(issue: RenderedIssue, html: string, src: SourceIndex): Finding[] {
-  const fromMarkdown = new Set(linksIn(issue.model).map((l) => l.href));
+export function checkTemplateLinks(
+  issue: RenderedIssue,
+  html: string,
+  src: SourceIndex,
+  forSample: (s: string) => string = (s) => s,
+): Finding[] {
+  // `html` is personalised for the sample reader: compare with the Markdown links as that reader gets them.
+  const fromMarkdown = new Set(linksIn(issue.model).map((l) => forSample(l.href)));
   const out: Finding[] = [];
   const seen = new Set<string>();
   const config = src.display('roundup.config.yaml');
   for (const m of html.matchAll(/<(a|img)\s[^>]*?\b(href|src)="([^"]*)"/gi)) {
     const url = decodeEntities(m[3]);
     const what = m[1].toLowerCase() === 'a' ? 'link' : 'image';
-    if (fromMarkdown.has(url) || imageFromMarkdown(issue, url)) continue;
+    if (fromMarkdown.has(url) || imageFromMarkdown(issue, url, forSample)) continue;
     let origin = url;
     try {
       origin = new URL(url).origin;
@@ -95,6 +112,6 @@ export function checkTemplateLinks(issue: RenderedIssue, html: string, src: Sour
   return out;
 }
 
-function imageFromMarkdown(issue: RenderedIssue, url: string): boolean {
-  return imagesIn(issue.model).some((i) => i.src === url);
+function imageFromMarkdown(issue: RenderedIssue, url: string, forSample: (s: string) => string): boolean {
+  return imagesIn(issue.model).some((i) => forSample(i.src) === url);
 }

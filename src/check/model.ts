@@ -1,5 +1,5 @@
 /** Walking the issue model: every block with its place, and the links and images inside it. */
-import type { Block, IssueModel, SourcePos } from '../render/types.js';
+import type { Block, IssueModel, SourcePos } from '../issue/types.js';
 import { decodeEntities, stripTags } from './sources.js';
 
 export interface PlacedBlock {

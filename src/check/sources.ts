@@ -5,7 +5,7 @@
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import type { SourcePos } from '../render/types.js';
+import type { SourcePos } from '../issue/types.js';
 
 export class SourceIndex {
   private cache = new Map<string, string[] | null>();

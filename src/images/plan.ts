@@ -5,11 +5,11 @@
  * `![alt](images/team.jpg)` is relative to the file it is written in: the issue, or the
  * partial for standing content. `/images/logo.png` is relative to the project folder (as on a
  * web site). A URL with a scheme (`https:`, `data:`…) or `//host` is remote and left alone, and
- * so are placeholders (`#`, TODO, TK) and recipient fields, which the preflight reports.
+ * so are placeholders (`#`, TODO, TK), which the preflight reports. (The renderer leaves out
+ * paths with recipient fields: a file cannot differ per reader.)
  */
 import path from 'node:path';
-import { hasMarker } from '../render/merge.js';
-import type { SourcePos } from '../render/types.js';
+import type { SourcePos } from '../issue/types.js';
 import type { ImageProblem, ImageRef, PlannedImage, ProcessOptions } from './types.js';
 
 /** The column an image is shown in: the 600 px layouts less their 32 px side padding. */
@@ -29,7 +29,7 @@ const PLACEHOLDER = /TODO|(?:^|[^A-Za-z])TK(?:[^A-Za-z]|$)/;
 export function isLocalImageSrc(src: string): boolean {
   const s = src.trim();
   if (!s || s.startsWith('#') || s.startsWith('//') || SCHEME.test(s)) return false;
-  return !PLACEHOLDER.test(s) && !hasMarker(s);
+  return !PLACEHOLDER.test(s);
 }
 
 function decodePath(src: string): string {

@@ -1,5 +1,5 @@
 /** Data shapes of the local-image stages (see src/images/index.ts for the order). */
-import type { SourcePos } from '../render/types.js';
+import type { SourcePos } from '../issue/types.js';
 
 /** What an email gets: JPEG or PNG (Outlook for Windows shows no WebP), GIF when animated. */
 export type ImageFormat = 'jpeg' | 'png' | 'gif';

@@ -8,7 +8,7 @@
 import matter from 'gray-matter';
 import { z } from 'zod';
 import { ErrorCodes, RoundupError } from '../errors.js';
-import type { IssueMeta } from '../render/types.js';
+import type { IssueMeta } from './types.js';
 import { parseYaml, validate, type YamlSource } from '../yaml-source.js';
 
 const isoDate = z

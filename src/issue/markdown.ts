@@ -6,7 +6,7 @@
  * many email clients ignore <style> blocks.
  */
 import MarkdownIt, { type Token } from 'markdown-it';
-import type { Block, Section, SourcePos } from '../render/types.js';
+import type { Block, Section, SourcePos } from './types.js';
 import type { ExpandedBody } from './partials.js';
 
 export interface InlineStyle {

@@ -4,7 +4,7 @@
  * so later errors and the "standing section" flag point at the right file.
  */
 import { ErrorCodes, RoundupError } from '../errors.js';
-import type { SourcePos } from '../render/types.js';
+import type { SourcePos } from './types.js';
 
 /**
  * `{{> name}}` on a line of its own, not indented (indented, it would belong to a list item or

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pc from 'picocolors';
 import { loadConfig } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
-import { slugOf } from '../render/index.js';
+import { slugOf } from '../naming.js';
 import { startPreviewServer } from './server.js';
 
 export function parsePort(value: string): number {

@@ -7,7 +7,7 @@
  *   <slug>/index.html   the email as sent, minus everything personal
  *   feed.xml, atom.xml  RSS 2.0 and Atom (see feeds.ts)
  */
-import { formatIssueDay } from '../render/index.js';
+import { formatIssueDay } from '../naming.js';
 import { esc, htmlPage, type Brand } from './html.js';
 
 export interface ArchiveEntry {

@@ -19,7 +19,7 @@ import { ErrorCodes, RoundupError } from '../errors.js';
 import { personalise, renderIssueFile } from '../render/index.js';
 import { fill, hasMarker, resolveValues, type MergeValues } from '../render/merge.js';
 import { loadTemplates, type TemplateSet } from '../render/templates.js';
-import { unsubscribeBase } from '../sample.js';
+import { unsubscribeBase } from '../naming.js';
 import { FEED_FILES, indexPage, issuePage, siteName, type ArchiveEntry, type Site } from './archive-site.js';
 import { buildFeeds } from './feeds.js';
 import { brandOf } from './html.js';

@@ -10,7 +10,7 @@ import { loadConfig } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { parseIssueSource } from '../issue/frontmatter.js';
 import { loadTemplates } from '../render/templates.js';
-import type { IssueMeta } from '../render/types.js';
+import type { IssueMeta } from '../issue/types.js';
 import { nextMonth, parseIssueMonth, pickTitle, scaffoldIssue, scaffoldValues } from './scaffold.js';
 
 export interface NewIssueOptions {

@@ -9,8 +9,8 @@
  * is left for the render pipeline.
  */
 import { ErrorCodes, RoundupError } from '../errors.js';
-import { formatIssueDate } from '../render/index.js';
-import type { IssueMeta } from '../render/types.js';
+import { formatIssueDate } from '../naming.js';
+import type { IssueMeta } from '../issue/types.js';
 
 export interface ScaffoldValues {
   title: string;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { loadConfig } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { openState } from '../state/index.js';
-import { loadSecret } from '../unsubscribe/token.js';
+import { loadSecret } from '../unsubscribe/secret.js';
 import { createUnsubscribeServer } from './server.js';
 
 export interface ServeRequest {

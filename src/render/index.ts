@@ -12,7 +12,7 @@
  *   7. layout             Handlebars layout → MJML                   (src/render/templates.ts)
  *   8. compileMjml        MJML → HTML, once per issue                (src/render/mjml.ts)
  *   9. sizeImages         width/height on local images' <img>        (src/images/index.ts)
- *  10. renderText         model → plain-text part                    (src/render/text.ts)
+ *  10. renderTextLines    model → plain-text lines (wrapped: compileText) (src/render/text.ts)
  *  11. compileMerge       outputs split at markers                   (src/render/merge.ts)
  *
  * Per reader, only `personalise` runs: it fills the markers.
@@ -25,11 +25,13 @@ import { parseIssueSource } from '../issue/frontmatter.js';
 import { defaultImageProcessor, imageHook, resolveImages, sizeImages, type ImageProcessor } from '../images/index.js';
 import { imageRefs, parseBody, parseSnippet, snippetBody, tokenize, type InlineStyle } from '../issue/markdown.js';
 import { expandPartials } from '../issue/partials.js';
-import { compileMerge, fill, resolveValues, type MergeValues } from './merge.js';
+import { formatIssueDate, formatIssueDay, slugOf, webUrlFor } from '../naming.js';
+import { compileMerge, fill, hasMarker, resolveValues, type MergeValues } from './merge.js';
 import { compileMjml } from './mjml.js';
 import { loadTemplates, type TemplateSet } from './templates.js';
-import { renderText } from './text.js';
-import type { IssueModel, Personalised, RenderedIssue } from './types.js';
+import { compileText, fillText, renderTextLines } from './text.js';
+import type { IssueModel } from '../issue/types.js';
+import type { Personalised, RenderedIssue } from './types.js';
 
 export type { RenderedIssue, Personalised } from './types.js';
 export type { MergeValues } from './merge.js';
@@ -41,36 +43,6 @@ export interface RenderEnv {
   root?: string;
   /** Processes local images (default: sharp, cached under `<stateDir>/cache/images`). */
   images?: ImageProcessor;
-}
-
-/** Public archive URL of an issue: the "view in browser" link. */
-export function webUrlFor(config: Config, slug: string): string {
-  return `${config.siteUrl.replace(/\/+$/, '')}/${encodeURIComponent(slug)}/`;
-}
-
-export function slugOf(file: string): string {
-  return path.basename(file).replace(/\.md$/i, '');
-}
-
-const monthFormats = new Map<string, Intl.DateTimeFormat>();
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-const cachedFormat = (cache: Map<string, Intl.DateTimeFormat>, locale: string, opts: Intl.DateTimeFormatOptions) => {
-  let f = cache.get(locale);
-  if (!f) {
-    f = new Intl.DateTimeFormat(locale, { ...opts, timeZone: 'UTC' });
-    cache.set(locale, f);
-  }
-  return f;
-};
-
-/** "November 2026": a monthly issue's date. */
-export function formatIssueDate(date: string, locale: string): string {
-  return cachedFormat(monthFormats, locale, { month: 'long', year: 'numeric' }).format(new Date(`${date}T00:00:00Z`));
-}
-
-/** "20 November 2026": a weekly digest (and the archive index) needs the day as well. */
-export function formatIssueDay(date: string, locale: string): string {
-  return cachedFormat(dayFormats, locale, { day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${date}T00:00:00Z`));
 }
 
 /** Pure apart from MJML: issue source text → rendered issue ready for personalisation. */
@@ -107,7 +79,8 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
   const signoffTokens = tokenize(signoffSource);
   const root = env.root ?? process.cwd();
   const images = await resolveImages(
-    [...imageRefs(tokens, expanded), ...imageRefs(signoffTokens, snippetBody(signoffSource, signoffPos))],
+    // A path with a recipient field cannot name one file: the preflight reports it as a URL.
+    [...imageRefs(tokens, expanded), ...imageRefs(signoffTokens, snippetBody(signoffSource, signoffPos))].filter((r) => !hasMarker(r.src)),
     { slug, config, root, cwd: process.cwd(), processor: env.images ?? defaultImageProcessor(config, root) },
   );
   const image = imageHook(images);
@@ -130,7 +103,8 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     subject,
     preheader,
     slug,
-    lang: config.locale.split('-')[0],
+    // The full tag (en-GB), not just the language: screen readers pick the voice from it.
+    lang: config.locale,
     dateFormatted,
     dateLong,
     webUrl,
@@ -156,7 +130,7 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
   const compiled = await compileMjml(mjml, config.validation);
   const html = sizeImages(compiled.html, images);
   const errors = compiled.errors;
-  const text = renderText(model, {
+  const textLines = renderTextLines(model, {
     // The digest is weekly: "November 2026" would not tell one issue from the next.
     date: numbered ? dateFormatted : dateLong,
     webUrl,
@@ -171,12 +145,13 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     meta,
     model,
     mjml,
-    html: compileMerge(html),
-    text: compileMerge(text),
-    subject: compileMerge(subject),
-    preheader: compileMerge(preheader),
+    html: compileMerge(html, fields),
+    text: compileText(textLines, fields),
+    subject: compileMerge(subject, fields),
+    preheader: compileMerge(preheader, fields),
     refs: fields.refs,
     fields: fields.fieldNames(),
+    fieldTable: fields,
     mjmlErrors: errors,
     webUrl,
     images,
@@ -210,6 +185,6 @@ export function personalise(issue: RenderedIssue, values: MergeValues): Personal
   return {
     subject: fill(issue.subject, resolved, false),
     html: fill(issue.html, resolved, true),
-    text: fill(issue.text, resolved, false),
+    text: fillText(issue.text, resolved),
   };
 }

@@ -2,10 +2,15 @@
  * Per-recipient merge, the only work done per reader.
  *
  * MJML is compiled once per issue with each recipient field replaced by an opaque marker
- * (`RcPt<n>rCpT`: letters and digits only, so Markdown, MJML, URL-normalisation and
+ * (`RcPt<nonce>x<n>rCpT`: letters and digits only, so Markdown, MJML, URL-normalisation and
  * html-to-text all leave it untouched). `compileMerge` splits the output at the markers once;
  * `fill` then joins static parts and escaped values: a few µs per reader.
+ *
+ * The nonce is random per template set (per process, in practice): a marker is only ever
+ * produced by FieldTable, so text an author types (in an issue, a partial, the config, even
+ * as HTML entities that Markdown decodes) can never be taken for one, whatever it looks like.
  */
+import { randomBytes } from 'node:crypto';
 
 /** A recipient field reference found in a template or issue body. */
 export interface FieldRef {
@@ -22,18 +27,43 @@ export const FIELD_SYNTAX = /\{\{\s*(recipient\.([A-Za-z_][\w-]*)|unsubscribeUrl
 
 export const UNSUBSCRIBE_KEY = '@unsubscribeUrl';
 
-const MARKER = /RcPt(\d+)rCpT/g;
-const marker = (i: number) => `RcPt${i}rCpT`;
+/** The shape of any marker, whatever its nonce: for "did one survive?" checks. */
+const ANY_MARKER = /RcPt[0-9a-f]{12}x\d+rCpT/;
 
 /** Collects field references while templates and bodies are prepared for one issue. */
 export class FieldTable {
   readonly refs: FieldRef[] = [];
   private index = new Map<string, number>();
+  /** 12 hex digits, fixed length, so the slot number after the "x" is unambiguous. */
+  readonly nonce: string;
+
+  constructor(nonce = randomBytes(6).toString('hex')) {
+    this.nonce = nonce;
+  }
+
+  private marker(i: number): string {
+    return `RcPt${this.nonce}x${i}rCpT`;
+  }
+
+  /** Matches this table's markers only; group 1 is the slot. */
+  markerPattern(): RegExp {
+    return new RegExp(`RcPt${this.nonce}x(\\d+)rCpT`, 'g');
+  }
+
+  /** `{{recipient.name}}` for a marker, so a message about the output can show what the author wrote. */
+  describe(text: string): string {
+    return text.replace(this.markerPattern(), (m, i: string) => {
+      const ref = this.refs[Number(i)];
+      if (!ref) return m;
+      const name = ref.key === UNSUBSCRIBE_KEY ? 'unsubscribeUrl' : `recipient.${ref.key}`;
+      return `{{${name}${ref.fallback ? ` | "${ref.fallback}"` : ''}}}`;
+    });
+  }
 
   /** Replace every field reference in `source` with its marker. */
   mark(source: string): string {
     return source.replace(FIELD_SYNTAX, (_m, _whole: string, name: string | undefined, fallback: string | undefined) =>
-      marker(this.slot({ key: name ?? UNSUBSCRIBE_KEY, fallback: fallback ?? '' })),
+      this.marker(this.slot({ key: name ?? UNSUBSCRIBE_KEY, fallback: fallback ?? '' })),
     );
   }
 
@@ -43,9 +73,9 @@ export class FieldTable {
    * field that is the whole URL, or its start, is left as written.
    */
   markUrl(url: string): string {
-    return url.replace(MARKER, (m, i: string, at: number) => {
+    return url.replace(this.markerPattern(), (m, i: string, at: number) => {
       const ref = this.refs[Number(i)];
-      return at === 0 || !ref || ref.key === UNSUBSCRIBE_KEY ? m : marker(this.slot({ ...ref, url: true }));
+      return at === 0 || !ref || ref.key === UNSUBSCRIBE_KEY ? m : this.marker(this.slot({ ...ref, url: true }));
     });
   }
 
@@ -62,7 +92,7 @@ export class FieldTable {
 
   /** A copy that keeps the same marker numbers (templates are marked once, bodies per issue). */
   clone(): FieldTable {
-    const t = new FieldTable();
+    const t = new FieldTable(this.nonce);
     t.refs.push(...this.refs);
     for (const [k, v] of this.index) t.index.set(k, v);
     return t;
@@ -80,11 +110,14 @@ export interface MergeTemplate {
   slots: number[];
 }
 
-export function compileMerge(output: string): MergeTemplate {
+/** Split `output` at the markers of `fields` (the table that marked it). */
+export function compileMerge(output: string, fields: FieldTable): MergeTemplate {
   const parts: string[] = [];
   const slots: number[] = [];
   let last = 0;
-  for (const m of output.matchAll(MARKER)) {
+  for (const m of output.matchAll(fields.markerPattern())) {
+    // Defensive: a slot the table never issued is text, never an undefined value.
+    if (Number(m[1]) >= fields.refs.length) continue;
     parts.push(output.slice(last, m.index));
     slots.push(Number(m[1]));
     last = m.index! + m[0].length;
@@ -129,4 +162,4 @@ export function fill(t: MergeTemplate, resolved: readonly string[], asHtml: bool
 }
 
 /** Whether output still contains a marker (it should never, after fill). */
-export const hasMarker = (s: string) => /RcPt\d+rCpT/.test(s);
+export const hasMarker = (s: string) => ANY_MARKER.test(s);

@@ -1,5 +1,6 @@
 /** Stage 5: MJML → HTML, once per issue. Validation follows config `validation`. */
 import mjml2html from 'mjml';
+import { tidyHtml } from './tidy.js';
 import type { MjmlIssue } from './types.js';
 
 export type ValidationLevel = 'strict' | 'soft' | 'skip';
@@ -12,5 +13,5 @@ export async function compileMjml(mjml: string, level: ValidationLevel): Promise
     message: e.message,
     tagName: e.tagName,
   }));
-  return { html: res.html, errors };
+  return { html: tidyHtml(res.html), errors };
 }

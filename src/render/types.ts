@@ -1,73 +1,8 @@
 /** Data shapes passed between the render stages (see src/render/index.ts for the order). */
 import type { IssueImage } from '../images/types.js';
-import type { FieldRef, MergeTemplate } from './merge.js';
-
-/** Validated front-matter. Unknown keys are kept in `extra` and passed to templates. */
-export interface IssueMeta {
-  title: string;
-  subject: string;
-  /** YYYY-MM-DD */
-  date: string;
-  preheader?: string;
-  template: string;
-  signoff?: string;
-  byline?: string;
-  draft: boolean;
-  extra: Record<string, unknown>;
-}
-
-/** Where a piece of Markdown came from: the issue file or a partial it includes. */
-export interface SourcePos {
-  file: string;
-  line: number;
-}
-
-export type Block =
-  /** Paragraphs, lists, headings below h2: HTML for an <mj-text>. */
-  | { kind: 'html'; html: string; pos: SourcePos }
-  /** A blockquote whose last line starts with "— " or "-- ". */
-  | {
-      kind: 'quote';
-      html: string;
-      /** "— Jane Smith, Partner" as plain text, and as HTML (links and emphasis kept). */
-      attribution: string;
-      attributionHtml: string;
-      pos: SourcePos;
-    }
-  /** A paragraph that is a single link: a call-to-action button. */
-  | { kind: 'cta'; label: string; href: string; pos: SourcePos }
-  /** A paragraph that is a single image. */
-  | {
-      kind: 'image';
-      src: string;
-      alt: string;
-      title?: string;
-      /** Display size in CSS pixels, for a local image (its real size scaled to the column). */
-      width?: number;
-      height?: number;
-      pos: SourcePos;
-    };
-
-export interface Section {
-  /** 1-based; the roundup layout shows it, authors never type it. */
-  number: number;
-  title: string;
-  /** Heading text as HTML (inline Markdown rendered). */
-  titleHtml: string;
-  /** URL-safe id, for in-page anchors. */
-  anchor: string;
-  /** True when the heading came from a partial (standing content repeated each month). */
-  standing: boolean;
-  blocks: Block[];
-  pos: SourcePos;
-}
-
-export interface IssueModel {
-  meta: IssueMeta;
-  intro: Block[];
-  sections: Section[];
-  signoff: Block[];
-}
+import type { IssueMeta, IssueModel } from '../issue/types.js';
+import type { FieldRef, FieldTable, MergeTemplate } from './merge.js';
+import type { TextTemplate } from './text.js';
 
 export interface MjmlIssue {
   line: number;
@@ -85,13 +20,19 @@ export interface RenderedIssue {
   model: IssueModel;
   mjml: string;
   html: MergeTemplate;
-  text: MergeTemplate;
+  /** Lines with a field are wrapped per reader: fill it with fillText (or textValues + QP). */
+  text: TextTemplate;
   subject: MergeTemplate;
   preheader: MergeTemplate;
   /** Every field reference, in marker order. */
   refs: FieldRef[];
   /** Recipient columns referenced ("name", "organisation", …). */
   fields: string[];
+  /**
+   * The markers of this issue (`model` and `mjml` still contain them): `describe` turns them
+   * back into what the author wrote, for messages; compileMerge + fill personalise a fragment.
+   */
+  fieldTable: FieldTable;
   mjmlErrors: MjmlIssue[];
   /** Public web-archive URL of this issue ("view in browser"). */
   webUrl: string;

@@ -8,7 +8,8 @@
  * to be recorded. So at any moment the rows in 'sending' are the messages in flight plus those
  * finished in the current turn: the possible-duplicate window after a crash is ≤ concurrency.
  */
-import type { Outcome, QueueRow, SendLedger } from '../state/sends.js';
+import type { Outcome, QueueRow } from '../state/sends.js';
+import type { Ledger } from './types.js';
 
 const PAGE = 500;
 
@@ -29,7 +30,7 @@ export class Dispatcher {
   failure?: Error;
 
   constructor(
-    private readonly ledger: SendLedger,
+    private readonly ledger: Ledger,
     /** Called after outcomes are committed (progress counts only what is on disk). */
     private readonly onCommitted: (outcomes: readonly Outcome[]) => void = () => {},
     private readonly now: () => number = Date.now,

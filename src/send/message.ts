@@ -6,23 +6,15 @@
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
 import type { Config } from '../config.js';
 import { fill, resolveValues } from '../render/merge.js';
+import { textValues } from '../render/text.js';
 import type { RenderedIssue } from '../render/types.js';
-import { signToken, unsubscribeUrl } from '../unsubscribe/token.js';
+import { unsubscribeUrl } from '../naming.js';
+import { signToken } from '../unsubscribe/token.js';
 import { composeMessage } from './compose.js';
 export { rawOf } from './compose.js';
 import { domainOf } from './message-id.js';
 import { compileQp, fillQpInto } from './qp-template.js';
-
-export interface OutgoingMessage {
-  /** Envelope sender (bounces) and recipient. */
-  from: string;
-  to: string;
-  messageId: string;
-  /** The message text in pieces, written in order (see rawOf). */
-  pieces: readonly string[];
-  /** CRLF-only with no line starting with "." (see compose.ts): may skip SMTP dot-stuffing. */
-  canonical?: boolean;
-}
+import type { OutgoingMessage } from './types.js';
 
 export interface MessageReader {
   email: string;
@@ -72,7 +64,8 @@ export function createMessageFactory(ctx: MessageContext): MessageFactory {
     const resolved = resolveValues(issue.refs, { recipient: reader.fields, unsubscribeUrl: url });
     const textQp: string[] = [];
     const htmlQp: string[] = [];
-    fillQpInto(text, resolved, textQp);
+    // Text lines with a field are wrapped after the merge: the slots of issue.text are those lines.
+    fillQpInto(text, textValues(issue.text, resolved), textQp);
     fillQpInto(html, resolved, htmlQp);
     const { pieces, canonical } = composeMessage({
       from: config.from,

@@ -7,15 +7,15 @@
  * let the ones in flight finish and record them, then return. A kill -9 skips all of that,
  * and the state database still says exactly which readers might have been mid-send.
  */
-import type { Outcome, QueueRow, SendLedger } from '../state/sends.js';
+import type { Outcome, QueueRow } from '../state/sends.js';
 import { backoffDelay, classifySmtpError, type Classified } from './classify.js';
 import { Dispatcher } from './dispatcher.js';
 import type { MessageFactory, MessageReader } from './message.js';
 import { sleep, type RateLimiter } from './rate-limit.js';
-import type { Channel, Transport } from './transport.js';
+import type { Channel, Ledger, Transport } from './types.js';
 
 export interface SendLoopOptions {
-  ledger: SendLedger;
+  ledger: Ledger;
   makeMessage: MessageFactory;
   transport: Transport;
   limiter: RateLimiter;

@@ -6,8 +6,8 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { rawOf, type OutgoingMessage } from './message.js';
-import type { Channel, Delivery, Transport } from './transport.js';
+import { rawOf } from './compose.js';
+import type { Channel, Delivery, OutgoingMessage, Transport } from './types.js';
 
 export function outboxFileName(email: string): string {
   return email.toLowerCase().replace(/[^a-z0-9@._+-]/g, '_') + '.eml';

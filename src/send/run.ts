@@ -24,7 +24,7 @@ import {
   syncRecipients,
   type StatusCounts,
 } from '../state/sends.js';
-import { loadSecret } from '../unsubscribe/token.js';
+import { loadSecret } from '../unsubscribe/secret.js';
 import { mask } from './mask.js';
 import { createMessageFactory, rawOf, type MessageFactory } from './message.js';
 import { messageIdFor, testMessageId } from './message-id.js';
@@ -32,7 +32,8 @@ import { runSendLoop, type SendLoopResult } from './orchestrator.js';
 import { prepareSend, type PreparedSend } from './prepare.js';
 import { createProgress } from './progress.js';
 import { RateLimiter } from './rate-limit.js';
-import { createTransport, type Channel, type Transport } from './transport.js';
+import { createTransport } from './transport.js';
+import type { Channel, Transport } from './types.js';
 
 export interface SendOptions {
   list: string;

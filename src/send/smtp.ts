@@ -8,8 +8,8 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
-import type { OutgoingMessage } from './message.js';
-import type { Channel, Delivery, SmtpSettings, Transport } from './transport.js';
+import type { SmtpSettings } from './smtp-url.js';
+import type { Channel, Delivery, OutgoingMessage, Transport } from './types.js';
 
 type SmtpError = Error & { code?: string; responseCode?: number; response?: string };
 

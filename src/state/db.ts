@@ -11,14 +11,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
-import { MIGRATIONS } from './schema.js';
 import { stateDirOf } from './dir.js';
+import { MIGRATIONS } from './schema.js';
 
 export type StateDb = Database.Database;
 
 export const DB_FILE = 'roundup.db';
-
-export { stateDirOf };
 
 export function openState(config: Pick<Config, 'stateDir'>, opts: { root?: string; readonly?: boolean } = {}): StateDb {
   const dir = stateDirOf(config, opts.root);

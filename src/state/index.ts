@@ -2,7 +2,8 @@
  * Send state: the SQLite database in the state directory. Public API for other commands
  * (`roundup serve` records unsubscribes through `openState` + `suppress`).
  */
-export { openState, stateDirOf, migrate, DB_FILE, type StateDb } from './db.js';
+export { openState, migrate, DB_FILE, type StateDb } from './db.js';
+export { stateDirOf } from './dir.js';
 export {
   suppress,
   unsuppress,

@@ -5,17 +5,10 @@
  * be edited into another without the secret. Verification recomputes the MAC and compares in
  * constant time, and says nothing about why a token failed (roundup serve answers 400 alike).
  *
- * The secret comes from ROUNDUP_SECRET, else config `unsubscribe.secret`, else a random one
- * generated once into `<stateDir>/secret` (mode 0600; the state directory is git-ignored).
- * Changing it invalidates every unsubscribe link already sent, so it is never regenerated.
+ * Pure crypto: the secret is loaded by secret.ts, so signing loads no file system or database code.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import type { Config } from '../config.js';
-import { ErrorCodes, RoundupError } from '../errors.js';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { emailKey } from '../lists/email.js';
-import { stateDirOf } from '../state/db.js';
 
 export interface TokenSubject {
   email: string;
@@ -54,45 +47,4 @@ export function verifyToken(token: string, secret: Buffer): TokenSubject | null 
   const parts = payload.toString('utf8').split('\n');
   if (parts.length !== 3 || parts[0] !== VERSION || !parts[1] || !parts[2]) return null;
   return { list: parts[1], email: parts[2] };
-}
-
-export const SECRET_FILE = 'secret';
-
-/** Load (or create once) the signing secret. */
-export function loadSecret(config: Pick<Config, 'stateDir'> & { unsubscribe?: { secret?: string } }, root = process.cwd()): Buffer {
-  const env = process.env.ROUNDUP_SECRET;
-  if (env && env.trim() !== '') return checked(Buffer.from(env.trim(), 'utf8'), 'ROUNDUP_SECRET');
-  const fromConfig = config.unsubscribe?.secret;
-  if (fromConfig) return checked(Buffer.from(fromConfig, 'utf8'), 'unsubscribe.secret');
-  const dir = stateDirOf(config, root);
-  const file = path.join(dir, SECRET_FILE);
-  try {
-    return checked(Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8'), file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  mkdirSync(dir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  try {
-    // 'wx': if two processes race, one creates it and the other reads the winner's secret.
-    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
-    chmodSync(file, 0o600);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    return checked(Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8'), file);
-  }
-  return Buffer.from(secret, 'utf8');
-}
-
-function checked(secret: Buffer, where: string): Buffer {
-  if (secret.length < 16) {
-    throw new RoundupError(ErrorCodes.CONFIG, `the unsubscribe signing secret from ${where} is too short (at least 16 characters)`);
-  }
-  return secret;
-}
-
-/** `${unsubscribe.baseUrl ?? siteUrl}/u/<token>` */
-export function unsubscribeUrl(config: Pick<Config, 'siteUrl' | 'unsubscribe'>, token: string): string {
-  const base = (config.unsubscribe.baseUrl ?? config.siteUrl).replace(/\/+$/, '');
-  return `${base}/u/${token}`;
 }

@@ -32,6 +32,20 @@ describe('link rules', () => {
     );
   });
 
+  it('reports a recipient field used as a link URL as written, at its own line (issue or config)', async () => {
+    const f = 'issues/field-link.md';
+    writeFileSync(
+      path.join(dir, f),
+      '---\ntitle: T\nsubject: S\ndate: 2026-11-01\npreheader: P\nsignoff: "Bye, see [your page]({{recipient.organisation}})."\n---\n\nHello.\n\n[Your profile]({{recipient.name}})\n\n[Profile two](https://x.example/p?n={{recipient.name}})\n',
+    );
+    const found = (await check(dir, f)).filter((x) => x.rule.startsWith('link'));
+    expect(found.map(brief).sort()).toEqual([`error link-malformed ${f}:11`, `error link-malformed ${f}:6`].sort());
+    const byLine = new Map(found.map((x) => [x.line, x.message]));
+    expect(byLine.get(11)).toContain('"{{recipient.name}}" (for the sample reader "Sam Reader")');
+    expect(byLine.get(6)).toContain('"{{recipient.organisation}}"');
+    for (const x of found) expect(x.message).not.toMatch(/RcPt/);
+  });
+
   it('accepts .example domains, mailto: and links to a real section', async () => {
     const findings = await check(dir, 'issues/links.md');
     const lines = new Set(findings.map((x) => x.line));

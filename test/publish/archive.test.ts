@@ -4,7 +4,8 @@ import { load } from 'cheerio';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { personalise, renderIssueFile, webUrlFor } from '../../src/render/index.js';
+import { webUrlFor } from '../../src/naming.js';
+import { personalise, renderIssueFile } from '../../src/render/index.js';
 import { makeProject, runCli } from '../helpers/project.js';
 
 const SITE = 'https://news.hartwellfinch.example';

@@ -23,7 +23,8 @@ import {
   syncRecipients,
   type StateDb,
 } from '../../src/state/index.js';
-import { loadSecret, signToken } from '../../src/unsubscribe/token.js';
+import { loadSecret } from '../../src/unsubscribe/secret.js';
+import { signToken } from '../../src/unsubscribe/token.js';
 import { BIN, makeProject, runCli } from '../helpers/project.js';
 
 let dir: string;

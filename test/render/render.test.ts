@@ -95,13 +95,38 @@ describe('renderIssue (real templates)', () => {
     const issue = await renderIssue(fixtureSource, 'issues/full-roundup.md', env);
     const p = personalise(issue, values);
     const $ = load(p.html);
-    expect($('html').attr('lang')).toBe('en');
+    expect($('html').attr('lang')).toBe('en-GB');
+    // Apple Mail must not turn the address or phone number into blue links.
+    expect($('meta[name="format-detection"]').attr('content')).toContain('telephone=no');
+    expect(p.html).toContain('a[x-apple-data-detectors]');
     expect($('meta[name="viewport"]').attr('content')).toContain('width=device-width');
     expect($('meta[name="color-scheme"]').attr('content')).toBe('light dark');
     expect(p.html).toContain('prefers-color-scheme: dark');
     expect(p.html).toContain('Seven sections, two quotes and every block type.');
     expect(Buffer.byteLength(p.html)).toBeLessThan(80 * 1024);
     expect($('a[href="https://news.hartwellfinch.example/full-roundup/"]').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('renders a marker-like string typed in the body literally, for every reader', async () => {
+    const src = fixtureSource.replace('Alpha paragraph.', 'RcPt0rCpT, RcPt1rCpT, RcP&#116;0rCpT and RcPt99rCpT: seven.');
+    const issue = await renderIssue(src, 'issues/full-roundup.md', env);
+    for (const name of ['Ann', 'Bo']) {
+      const p = personalise(issue, { recipient: { name, organisation: 'Org' }, unsubscribeUrl: 'https://u.test/u/t' });
+      expect(p.html).toContain('RcPt0rCpT, RcPt1rCpT, RcPt0rCpT and RcPt99rCpT: seven.');
+      expect(p.text).toContain('RcPt0rCpT, RcPt1rCpT, RcPt0rCpT and RcPt99rCpT: seven.');
+    }
+  });
+
+  it('tidies the HTML safely: no indentation, no height="auto", conditional comments and <pre> kept', async () => {
+    const issue = await renderIssue(fixtureSource, 'issues/full-roundup.md', env);
+    const p = personalise(issue, values);
+    expect(p.html).not.toMatch(/<img\b[^>]*\sheight="auto"/);
+    expect(p.html).toMatch(/<img\b[^>]*height:auto/);
+    // Only <pre> content keeps leading whitespace.
+    const outsidePre = p.html.replace(/<pre\b[\s\S]*?<\/pre>/g, '');
+    expect(outsidePre).not.toMatch(/\n[ \t]+/);
+    expect(p.html).toContain('<!--[if mso | IE]>');
+    expect(p.html).toContain('<![endif]-->');
   });
 
   it('writes a plain-text part with numbered headings, nested bullets, quotes and every URL', async () => {

@@ -11,7 +11,9 @@ import { personalise, renderIssueFile } from '../../src/render/index.js';
 import { messageIdFor } from '../../src/send/message-id.js';
 import { runSend } from '../../src/send/run.js';
 import { acquireSendLock, findSend, openState, suppress } from '../../src/state/index.js';
-import { loadSecret, signToken, unsubscribeUrl, verifyToken } from '../../src/unsubscribe/token.js';
+import { unsubscribeUrl } from '../../src/naming.js';
+import { loadSecret } from '../../src/unsubscribe/secret.js';
+import { signToken, verifyToken } from '../../src/unsubscribe/token.js';
 import { captureIO, headerOf, makeSendProject, parse, startSmtp, type TestSmtp } from './helpers.js';
 
 const CSV = [

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { parseList } from '../../src/lists/index.js';
 import { runSendLoop } from '../../src/send/orchestrator.js';
 import { RateLimiter } from '../../src/send/rate-limit.js';
-import type { Transport } from '../../src/send/transport.js';
+import type { Transport } from '../../src/send/types.js';
 import {
   SendLedger,
   countByStatus,

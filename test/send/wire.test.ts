@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeMessage, rawOf } from '../../src/send/compose.js';
 import { encodeQp, isWireCanonical } from '../../src/send/qp-template.js';
 import { FAST_DATA_PATH, SmtpTransport } from '../../src/send/smtp.js';
-import { parseSmtpUrl } from '../../src/send/transport.js';
+import { parseSmtpUrl } from '../../src/send/smtp-url.js';
 import { parse, startSmtp, type TestSmtp } from './helpers.js';
 
 let smtp: TestSmtp;

@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadSecret, signToken, unsubscribeUrl, verifyToken } from '../../src/unsubscribe/token.js';
+import { unsubscribeUrl } from '../../src/naming.js';
+import { loadSecret } from '../../src/unsubscribe/secret.js';
+import { signToken, verifyToken } from '../../src/unsubscribe/token.js';
 
 const secret = Buffer.from('a-test-secret-of-enough-length');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBody, slugify } from '../../src/issue/markdown.js';
-import type { Block } from '../../src/render/types.js';
+import type { Block } from '../../src/issue/types.js';
 
 const style = { link: '#123456', muted: '#777777', heading: '#000000', font: 'Georgia' };
 const parse = (text: string, partialLines: number[] = []) =>

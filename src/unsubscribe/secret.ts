@@ -1,0 +1,47 @@
+/**
+ * The unsubscribe signing secret comes from ROUNDUP_SECRET, else config `unsubscribe.secret`,
+ * else a random one generated once into `<stateDir>/secret` (mode 0600; the state directory is
+ * git-ignored). Changing it invalidates every unsubscribe link already sent, so it is never
+ * regenerated.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { ErrorCodes, RoundupError } from '../errors.js';
+import { stateDirOf } from '../state/dir.js';
+
+export const SECRET_FILE = 'secret';
+
+/** Load (or create once) the signing secret. */
+export function loadSecret(config: Pick<Config, 'stateDir'> & { unsubscribe?: { secret?: string } }, root = process.cwd()): Buffer {
+  const env = process.env.ROUNDUP_SECRET;
+  if (env && env.trim() !== '') return checked(Buffer.from(env.trim(), 'utf8'), 'ROUNDUP_SECRET');
+  const fromConfig = config.unsubscribe?.secret;
+  if (fromConfig) return checked(Buffer.from(fromConfig, 'utf8'), 'unsubscribe.secret');
+  const dir = stateDirOf(config, root);
+  const file = path.join(dir, SECRET_FILE);
+  try {
+    return checked(Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8'), file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  mkdirSync(dir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  try {
+    // 'wx': if two processes race, one creates it and the other reads the winner's secret.
+    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+    chmodSync(file, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return checked(Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8'), file);
+  }
+  return Buffer.from(secret, 'utf8');
+}
+
+function checked(secret: Buffer, where: string): Buffer {
+  if (secret.length < 16) {
+    throw new RoundupError(ErrorCodes.CONFIG, `the unsubscribe signing secret from ${where} is too short (at least 16 characters)`);
+  }
+  return secret;
+}

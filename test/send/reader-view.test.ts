@@ -1,0 +1,61 @@
+/**
+ * What a reader's mail client gets, through a real SMTP server: the plain-text part wrapped at
+ * 76 columns after the recipient fields are filled in (a long name or organisation must not
+ * make long lines), with the footer's "why you receive this" line.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runSend } from '../../src/send/run.js';
+import { captureIO, makeSendProject, parse, startSmtp, type TestSmtp } from './helpers.js';
+
+const LONG_NAME = 'Dr Maximiliana Fortescue-Arbuthnot Wellington-Smythe of Upper Broughton';
+const LONG_ORG = 'The Royal Northgate and Southbridge Community Healthcare NHS Foundation Trust';
+const CSV = ['email,name,organisation', `long@example.net,${LONG_NAME},${LONG_ORG}`, 'short@example.net,Bo,A'].join('\n');
+
+let smtp: TestSmtp;
+beforeAll(async () => {
+  smtp = await startSmtp();
+});
+afterAll(() => smtp.close());
+afterEach(() => {
+  smtp.messages.length = 0;
+  delete process.env.ROUNDUP_STATE_DIR;
+});
+
+async function sendAll() {
+  const p = makeSendProject({ csv: CSV });
+  process.env.ROUNDUP_STATE_DIR = p.stateDir;
+  const c = captureIO();
+  const summary = await runSend('bulletin', { list: 'readers', smtp: smtp.url, yes: true }, c.io, p.root);
+  expect(summary.stop).toBe('done');
+  return new Map(await Promise.all(smtp.messages.map(async (m) => [m.to, await parse(m)] as const)));
+}
+
+describe('the plain-text part a reader receives', () => {
+  it('is wrapped at 76 columns after the merge, URLs excepted, for long and short values alike', async () => {
+    const byTo = await sendAll();
+    for (const [to, m] of byTo) {
+      const lines = m.text!.replace(/\r\n/g, '\n').split('\n');
+      const long = lines.filter((l) => l.length > 76);
+      // Only a line that is one unbreakable URL may be longer.
+      for (const l of long) expect(l, `${to}: ${l}`).toMatch(/^\S*https?:\/\/\S+$/);
+      expect(
+        lines.some((l) => / $/.test(l)),
+        `${to}: trailing space`,
+      ).toBe(false);
+    }
+    const text = byTo.get('long@example.net')!.text!.replace(/\r\n/g, '\n');
+    // The whole greeting is there, re-wrapped around the long values (words never split).
+    expect(text.replace(/\s+/g, ' ')).toContain(`Hello ${LONG_NAME} of ${LONG_ORG}. Café crème, naïve façade`);
+    expect(text).toMatch(/^Hello Dr Maximiliana[^\n]{0,60}\n/m);
+    // The bullet keeps its hanging indent when it wraps.
+    expect(text).toMatch(/^ \* Two\. Another item, long enough to wrap across a few lines when the plain\n {3}text part/m);
+  });
+
+  it('keeps the footer: organisation, address, why you receive it, unsubscribe', async () => {
+    const byTo = await sendAll();
+    const text = byTo.get('short@example.net')!.text!.replace(/\r\n/g, '\n');
+    expect(text).toMatch(/Hartwell & Finch LLP\n14 Lantern Yard/);
+    expect(text).toContain('You receive Send Test Bulletin because you subscribed to it.');
+    expect(text).toMatch(/Unsubscribe:\s+https:\/\/\S+\/u\/\S+/);
+  });
+});
