@@ -123,7 +123,6 @@ function runChild(childArgs) {
 /** One measured run: queue n readers, send them all, report rate and peak RSS. */
 async function child(n, port) {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'roundup-bench-send-'));
-  process.env.ROUNDUP_STATE_DIR = stateDir;
   const { loadConfig } = await import(lib('config.js'));
   const { renderIssueFile } = await import(lib('render/index.js'));
   const { parseList } = await import(lib('lists/parse.js'));
@@ -138,11 +137,11 @@ async function child(n, port) {
 
   const config = loadConfig(root);
   const issue = await renderIssueFile(ISSUE, { root, config });
-  const secret = loadSecret(config, root);
+  const secret = loadSecret(config, { root, stateDir });
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
 
-  const db = openState(config, { root });
+  const db = openState(config, { root, stateDir });
   const t0 = performance.now();
   queueReaders(n, { db, issue, config, parseList, ensureSend, syncRecipients, messageIdFor });
   const syncSeconds = (performance.now() - t0) / 1000;

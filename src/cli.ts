@@ -1,56 +1,32 @@
 /**
- * The `roundup` command line. The only place that calls process.exit: library code throws
- * RoundupError, and this file turns it into one `file:line: message` line on stderr.
- *
- * Each command's implementation is imported lazily so `roundup build` does not pay for
- * loading the SMTP, SQLite or browser modules.
+ * The `roundup` command line. The only place that reads the process environment and calls
+ * process.exit: it resolves the environment once (src/env.ts, with .env), makes the terminal
+ * (src/terminal.ts) and hands both to the command (src/commands/index.ts lists them all).
+ * Library code throws RoundupError, and this file turns it into one `file:line: message`
+ * line on stderr.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { parse as parseDotenv } from 'dotenv';
 import { registerAll } from './commands/index.js';
+import { loadDotenv, readEnvironment } from './env.js';
 import { fromFsError, isRoundupError } from './errors.js';
+import { processTerminal } from './terminal.js';
 
 const DEBUG = /(^|,)\s*roundup\s*(,|$)/.test(process.env.DEBUG ?? '');
 
-export function buildProgram(): Command {
+export function buildProgram(vars: Record<string, string | undefined> = { ...process.env }): Command {
   const program = new Command('roundup')
     .description('Markdown newsletters rendered with MJML and sent over SMTP')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-
-  program
-    .command('build')
-    .description('render issues/*.md (or the given files) to dist/<slug>/index.html and index.txt')
-    .argument('[files...]', 'issue files (default: every issues/*.md)')
-    .option('--out <dir>', 'output folder', 'dist')
-    .option('--strict', 'exit 1 when the preflight finds errors (for CI)')
-    .action(async (files: string[], opts: { out: string; strict?: boolean }) => {
-      const { runBuild } = await import('./commands/build.js');
-      return runBuild(files, opts);
-    });
-
-  registerAll(program);
+  registerAll(program, processTerminal(vars), readEnvironment(vars, process.cwd()));
   return program;
 }
 
-/**
- * `.env` in the project folder fills variables the environment does not set (SMTP_URL,
- * ROUNDUP_SECRET, ROUNDUP_STATE_DIR…), for every command alike: `send` and `serve` must agree
- * on the signing secret, `send` and `unsubscribe` on the state directory.
- */
-export function loadDotenv(file = '.env', env: NodeJS.ProcessEnv = process.env): void {
-  if (!existsSync(file)) return;
-  for (const [key, value] of Object.entries(parseDotenv(readFileSync(file)))) {
-    // An empty variable counts as unset (CI systems often define them empty).
-    if (!env[key]) env[key] = value;
-  }
-}
-
 export async function main(argv: string[]): Promise<void> {
-  loadDotenv();
-  const program = buildProgram();
+  const vars = { ...process.env };
+  loadDotenv('.env', vars);
+  const program = buildProgram(vars);
   try {
     await program.parseAsync(argv, { from: 'user' });
     if (process.exitCode === undefined) process.exitCode = 0;

@@ -23,16 +23,6 @@ function dedupe(reports: readonly IssueReport[]): (Finding & { issues: number })
   return [...byKey.values()];
 }
 
-/**
- * Colour only on a terminal: picocolors also colours when CI is set or on Windows, which puts
- * escape codes into piped output and CI logs. FORCE_COLOR asks for it anyway; NO_COLOR wins.
- */
-export function useColour(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.NO_COLOR) return false;
-  if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true;
-  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
-}
-
 /** Distinct errors and warnings, as the human output counts them (a template problem once). */
 export function distinctCounts(reports: readonly IssueReport[]): { errors: number; warnings: number } {
   const all = dedupe(reports);
@@ -40,7 +30,7 @@ export function distinctCounts(reports: readonly IssueReport[]): { errors: numbe
 }
 
 /** Human output: errors, then warnings, each `file:line: message [rule]`, then a summary line. */
-export function formatReports(reports: readonly IssueReport[], colour = useColour()): string {
+export function formatReports(reports: readonly IssueReport[], colour: boolean): string {
   const c = pc.createColors(colour);
   const all = dedupe(reports);
   const errors = all.filter((f) => f.severity === 'error');

@@ -1,8 +1,9 @@
-/** `roundup build [files…] [--out DIR]`: render issues to dist/<slug>/index.html + index.txt. */
+/** `roundup build [files…] [--out DIR] [--strict]`: render issues to dist/<slug>/index.html + index.txt, preflight each. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pc from 'picocolors';
 import type { Config } from '../config.js';
+import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError, isRoundupError } from '../errors.js';
 import { uniqueOutputs, writeImages } from '../images/publish.js';
 import { personalise, renderIssueFile } from '../render/index.js';
@@ -10,6 +11,7 @@ import type { TemplateSet } from '../render/templates.js';
 import type { RenderedIssue } from '../render/types.js';
 import { openProject } from '../project.js';
 import { sampleValues } from '../sample.js';
+import type { Terminal } from '../terminal.js';
 
 export interface BuiltIssue {
   issue: RenderedIssue;
@@ -22,7 +24,7 @@ export interface BuiltIssue {
 /** Render one issue with the sample reader and write it under `out`. */
 export async function buildIssue(
   file: string,
-  opts: { root: string; out: string; config: Config; templates: TemplateSet },
+  opts: { root: string; out: string; config: Config; templates: TemplateSet; stateDir?: string },
 ): Promise<BuiltIssue> {
   const issue = await renderIssueFile(file, opts);
   if (opts.config.validation === 'strict' && issue.mjmlErrors.length) {
@@ -59,34 +61,42 @@ export function imageLines(images: RenderedIssue['images'], out: string): string
   });
 }
 
+export interface BuildArgs {
+  files: string[];
+  out: string;
+  strict?: boolean;
+}
+
 /**
  * Build renders everything it can and runs the preflight on each issue. A file that cannot be
  * rendered fails the build; preflight errors (a TODO link, a missing alt text) are printed
  * but only fail the build with --strict, so a half-written draft still previews. `check`
  * and `send` are the gates that refuse them.
  */
-export async function runBuild(files: string[], opts: { out: string; root?: string; strict?: boolean }): Promise<void> {
-  const { root, config, templates, targets } = openProject(files, 'build', opts.root);
+export async function run(args: BuildArgs, terminal: Terminal, env: Environment): Promise<void> {
+  const { root, config, templates, targets } = openProject(args.files, 'build', env.root);
+  const c = pc.createColors(terminal.colour);
+  const e2 = pc.createColors(terminal.errColour);
   let failed = 0;
   let checkErrors = 0;
   for (const file of targets) {
     try {
-      const b = await buildIssue(file, { root, out: path.resolve(root, opts.out), config, templates });
+      const out = path.resolve(root, args.out);
+      const b = await buildIssue(file, { root, out, config, templates, stateDir: env.stateDir });
       const size = Buffer.byteLength(b.html);
-      process.stdout.write(
-        `${pc.green('built')} ${b.issue.file} → ${path.relative(process.cwd(), b.htmlPath)} (${kb(size)} HTML, ${kb(Buffer.byteLength(b.text))} text)\n`,
+      terminal.out(
+        `${c.green('built')} ${b.issue.file} → ${path.relative(process.cwd(), b.htmlPath)} (${kb(size)} HTML, ${kb(Buffer.byteLength(b.text))} text)`,
       );
-      for (const line of imageLines(b.issue.images, path.resolve(root, opts.out))) process.stdout.write(`${line}\n`);
+      for (const line of imageLines(b.issue.images, out)) terminal.out(line);
       // Preflight (src/check): the same rules as `roundup check`, including the size limits.
       const { runChecks, formatFinding } = await import('../check/build-hook.js');
       const findings = await runChecks(b.issue, { config, root });
-      for (const f of findings)
-        process.stderr.write(`${f.severity === 'error' ? pc.red('error') : pc.yellow('warning')} ${formatFinding(f)}\n`);
+      for (const f of findings) terminal.err(`${f.severity === 'error' ? e2.red('error') : e2.yellow('warning')} ${formatFinding(f)}`);
       checkErrors += findings.filter((f) => f.severity === 'error').length;
     } catch (e) {
       if (!isRoundupError(e)) throw e;
       failed++;
-      process.stderr.write(`roundup: ${e.format()}\n`);
+      terminal.err(`roundup: ${e.format()}`);
     }
   }
   if (failed) {
@@ -94,7 +104,7 @@ export async function runBuild(files: string[], opts: { out: string; root?: stri
   }
   if (checkErrors) {
     const msg = `${checkErrors} preflight error(s): fix them before sending (send refuses; roundup check lists them)`;
-    if (opts.strict) throw new RoundupError(ErrorCodes.CHECK, msg, {}, 1);
-    process.stderr.write(`${pc.yellow('note')} ${msg}\n`);
+    if (args.strict) throw new RoundupError(ErrorCodes.CHECK, msg, {}, 1);
+    terminal.err(`${e2.yellow('note')} ${msg}`);
   }
 }

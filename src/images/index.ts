@@ -26,14 +26,14 @@ export function assetBase(config: Config): string {
   return (config.assets.baseUrl ?? config.siteUrl).replace(/\/+$/, '');
 }
 
-/** The cache folder: `<stateDir>/cache/images`. */
-export function imageCacheDir(config: Config, root: string): string {
-  return path.join(stateDirOf(config, root), 'cache', 'images');
+/** The cache folder: `<stateDir>/cache/images` (`stateDir`: the environment's ROUNDUP_STATE_DIR). */
+export function imageCacheDir(config: Config, where: { root: string; stateDir?: string }): string {
+  return path.join(stateDirOf(config, where), 'cache', 'images');
 }
 
 /** The processor `build`, `check`, `preview`, `archive` and `send` use: sharp behind the cache. */
-export function defaultImageProcessor(config: Config, root: string): ImageProcessor {
-  return createImageProcessor({ root, cacheDir: imageCacheDir(config, root) });
+export function defaultImageProcessor(config: Config, where: { root: string; stateDir?: string }): ImageProcessor {
+  return createImageProcessor({ root: where.root, cacheDir: imageCacheDir(config, where) });
 }
 
 export const sitePathOf = (slug: string, name: string) => `${slug}/images/${name}`;

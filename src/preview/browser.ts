@@ -1,10 +1,8 @@
 /** Launching the system Chromium through playwright-core (no bundled browser download). */
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
+import { DEFAULT_CHROMIUM } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
-
-/** Override with ROUNDUP_CHROMIUM for a browser elsewhere (e.g. macOS). */
-export const chromiumPath = () => process.env.ROUNDUP_CHROMIUM || '/usr/bin/chromium';
 
 const ARGS = [
   '--no-sandbox',
@@ -16,8 +14,8 @@ const ARGS = [
   '--disable-sync',
 ];
 
-export async function launchChromium(): Promise<Browser> {
-  const executablePath = chromiumPath();
+/** `executablePath`: the environment's ROUNDUP_CHROMIUM, for a browser elsewhere (e.g. macOS). */
+export async function launchChromium(executablePath = DEFAULT_CHROMIUM): Promise<Browser> {
   if (!existsSync(executablePath)) {
     throw new RoundupError(
       ErrorCodes.CHROMIUM,

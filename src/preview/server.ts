@@ -48,8 +48,16 @@ function decodeSegment(s: string): string {
 
 const notFound = (res: http.ServerResponse) => send(res, 404, 'text/plain', 'not found\n');
 
-export async function startPreviewServer(opts: { root: string; port?: number; watch?: boolean }): Promise<PreviewServer> {
-  const store = new PreviewStore(opts.root);
+export async function startPreviewServer(opts: {
+  root: string;
+  port?: number;
+  /** The environment's state directory (ROUNDUP_STATE_DIR): the image cache is there. */
+  stateDir?: string;
+  watch?: boolean;
+  /** Problems outside any page (the file watcher failing). */
+  onError?: (message: string) => void;
+}): Promise<PreviewServer> {
+  const store = new PreviewStore(opts.root, opts.stateDir);
   await store.reloadAll();
   const clients = new Set<http.ServerResponse>();
   const unsubscribe = store.subscribe((slugs) => {
@@ -133,7 +141,7 @@ export async function startPreviewServer(opts: { root: string; port?: number; wa
 
   let watching: Watching | undefined;
   if (opts.watch !== false) {
-    watching = await watchProject(store);
+    watching = await watchProject(store, opts.onError);
     await watching.ready;
   }
 

@@ -56,7 +56,11 @@ export class PreviewStore {
   private queue: Promise<void> = Promise.resolve();
   private listeners = new Set<Listener>();
 
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    /** The environment's state directory (ROUNDUP_STATE_DIR): where the image cache lives. */
+    readonly stateDir?: string,
+  ) {}
 
   subscribe(fn: Listener): () => void {
     this.listeners.add(fn);
@@ -173,7 +177,12 @@ export class PreviewStore {
       return;
     }
     try {
-      const issue = await renderIssueFile(file, { root: this.root, config: this.config, templates: this.templates });
+      const issue = await renderIssueFile(file, {
+        root: this.root,
+        config: this.config,
+        templates: this.templates,
+        stateDir: this.stateDir,
+      });
       const findings = await runChecks(issue, { config: this.config, root: this.root, knownFields: this.knownFields });
       const htmlBytes = Buffer.byteLength(personalise(issue, sampleValues(this.config)).html);
       this.issues.set(slug, { slug, file: display, version, ok: true, issue, findings, htmlBytes });

@@ -24,7 +24,8 @@ const DEPTH = 2;
 /** Editors' swap, backup and lock files are not inputs. */
 const isEditorJunk = (name: string) => /^\.|~$|\.sw[a-p]$|^#.*#$/.test(name);
 
-export async function watchProject(store: PreviewStore): Promise<Watching> {
+/** `onError`: a watcher problem worth telling the user (the preview keeps running). */
+export async function watchProject(store: PreviewStore, onError: (message: string) => void = () => {}): Promise<Watching> {
   const { watch } = await import('chokidar');
   const root = store.root;
   const relOf = (abs: string) => path.relative(root, abs).split(path.sep).join('/');
@@ -60,7 +61,7 @@ export async function watchProject(store: PreviewStore): Promise<Watching> {
   };
   watcher.on('add', onChange).on('change', onChange).on('unlink', onChange).on('addDir', onChange).on('unlinkDir', onChange);
   // A watcher error (EMFILE, a folder vanishing mid-scan) must not end the preview.
-  watcher.on('error', (e) => process.stderr.write(`roundup: watching files: ${e instanceof Error ? e.message : String(e)}\n`));
+  watcher.on('error', (e) => onError(`watching files: ${e instanceof Error ? e.message : String(e)}`));
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return {
     ready,

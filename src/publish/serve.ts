@@ -6,13 +6,13 @@ import { existsSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { loadConfig } from '../config.js';
+import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { openState } from '../state/index.js';
 import { loadSecret } from '../unsubscribe/secret.js';
 import { createUnsubscribeServer } from './server.js';
 
 export interface ServeRequest {
-  root?: string;
   port?: number;
   host?: string;
   /** Folder of a built archive to serve as well. */
@@ -30,8 +30,9 @@ export interface RunningServer {
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
 
-export async function startServe(req: ServeRequest = {}): Promise<RunningServer> {
-  const root = req.root ?? process.cwd();
+/** `env`: the project folder, and the state directory and secret `send` uses too. */
+export async function startServe(req: ServeRequest, env: Pick<Environment, 'root' | 'stateDir' | 'secret'>): Promise<RunningServer> {
+  const { root } = env;
   const config = loadConfig(root);
   let archiveDir: string | undefined;
   if (req.archive !== undefined) {
@@ -42,8 +43,8 @@ export async function startServe(req: ServeRequest = {}): Promise<RunningServer>
       });
     }
   }
-  const secret = loadSecret(config, root);
-  const db = openState(config, { root });
+  const secret = loadSecret(config, env);
+  const db = openState(config, env);
   const server = createUnsubscribeServer({ config, db, secret, archiveDir, log: req.log });
   const host = req.host ?? DEFAULT_HOST;
   try {

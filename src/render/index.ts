@@ -43,6 +43,8 @@ export interface RenderEnv {
   root?: string;
   /** Processes local images (default: sharp, cached under `<stateDir>/cache/images`). */
   images?: ImageProcessor;
+  /** The environment's state directory (ROUNDUP_STATE_DIR), where the image cache lives. */
+  stateDir?: string;
 }
 
 /** Pure apart from MJML: issue source text → rendered issue ready for personalisation. */
@@ -81,7 +83,7 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
   const images = await resolveImages(
     // A path with a recipient field cannot name one file: the preflight reports it as a URL.
     [...imageRefs(tokens, expanded), ...imageRefs(signoffTokens, snippetBody(signoffSource, signoffPos))].filter((r) => !hasMarker(r.src)),
-    { slug, config, root, cwd: process.cwd(), processor: env.images ?? defaultImageProcessor(config, root) },
+    { slug, config, root, cwd: process.cwd(), processor: env.images ?? defaultImageProcessor(config, { root, stateDir: env.stateDir }) },
   );
   const image = imageHook(images);
   const body = parseBody(expanded, style, markUrl, { tokens, image });
@@ -161,7 +163,7 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
 /** Read and render one issue file (IO at the edge). */
 export async function renderIssueFile(
   file: string,
-  opts: { root?: string; config: Config; templates?: TemplateSet; images?: ImageProcessor },
+  opts: { root?: string; config: Config; templates?: TemplateSet; images?: ImageProcessor; stateDir?: string },
 ): Promise<RenderedIssue> {
   const root = opts.root ?? process.cwd();
   const display = path.relative(process.cwd(), path.resolve(root, file)) || file;
@@ -176,6 +178,7 @@ export async function renderIssueFile(
     templates: opts.templates ?? loadTemplates(root),
     root,
     images: opts.images,
+    stateDir: opts.stateDir,
   });
 }
 

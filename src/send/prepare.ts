@@ -40,13 +40,13 @@ export function slugOfArg(arg: string): string {
 export async function prepareSend(
   issueArg: string,
   listArg: string,
-  opts: { root?: string; config?: Config; skipChecks?: boolean } = {},
+  opts: { root?: string; config?: Config; skipChecks?: boolean; stateDir?: string } = {},
 ): Promise<PreparedSend> {
   const root = opts.root ?? process.cwd();
   const config = opts.config ?? loadConfig(root);
   const list = readList(listArg, root);
   const { renderIssueFile } = await import('../render/index.js');
-  const issue = await renderIssueFile(resolveIssueFile(issueArg, root), { root, config });
+  const issue = await renderIssueFile(resolveIssueFile(issueArg, root), { root, config, stateDir: opts.stateDir });
   const warnings = opts.skipChecks ? [] : await preflight(issue, list, config, root);
   return { root, config, issue, list, warnings };
 }

@@ -19,7 +19,7 @@ export interface Progress {
 export interface ProgressOptions {
   /** Messages this run expects to finish (sent + failed). */
   total: number;
-  stream?: NodeJS.WriteStream;
+  stream: NodeJS.WriteStream;
   tty?: boolean;
   intervalMs?: number;
   /** Show notes (retries…) as they happen; otherwise they are counted in the summary only. */
@@ -34,7 +34,7 @@ export function formatDuration(s: number): string {
 }
 
 export async function createProgress(opts: ProgressOptions): Promise<Progress> {
-  const stream = opts.stream ?? process.stderr;
+  const stream = opts.stream;
   const tty = opts.tty ?? Boolean(stream.isTTY);
   const started = Date.now();
   let counts: ProgressCounts = { done: 0, failed: 0 };

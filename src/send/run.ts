@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import type { Config } from '../config.js';
+import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { checkEmail } from '../lists/email.js';
 import { listSummary } from '../lists/report.js';
@@ -33,6 +34,7 @@ import { prepareSend, type PreparedSend } from './prepare.js';
 import { createProgress } from './progress.js';
 import { RateLimiter } from './rate-limit.js';
 import { createTransport } from './transport.js';
+import type { Terminal } from '../terminal.js';
 import type { Channel, Transport } from './types.js';
 
 export interface SendOptions {
@@ -48,19 +50,16 @@ export interface SendOptions {
   verbose?: boolean;
 }
 
-export interface SendIO {
-  out(line: string): void;
-  err(line: string): void;
+/** The terminal, as the send flow uses it (see src/terminal.ts). */
+export interface SendIO extends Pick<Terminal, 'out' | 'err' | 'interactive' | 'progressStream'> {
   /** Ask yes/no on the terminal. Only called when `interactive`. */
   confirm(question: string): Promise<boolean>;
-  /** stdin is a terminal: confirmation is possible. */
-  interactive: boolean;
   /** Aborted on Ctrl-C: finish in-flight messages and stop. */
   signal?: AbortSignal;
-  progressStream?: NodeJS.WriteStream;
-  /** Environment for SMTP_URL (after .env). */
-  env?: NodeJS.ProcessEnv;
 }
+
+/** What the send needs from the environment: the project, the state directory, the secret, SMTP_URL. */
+export type SendEnv = Pick<Environment, 'root' | 'stateDir' | 'secret' | 'smtpUrl'>;
 
 export interface SendSummary {
   issue: string;
@@ -77,8 +76,9 @@ export interface SendSummary {
 export const EXIT_PAUSED = 3;
 export const EXIT_INTERRUPTED = 130;
 
-export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, root = process.cwd()): Promise<SendSummary> {
-  const prep = await prepareSend(issueArg, opts.list, { root });
+export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, env: SendEnv): Promise<SendSummary> {
+  const { root } = env;
+  const prep = await prepareSend(issueArg, opts.list, { root, stateDir: env.stateDir });
   const { config, issue, list } = prep;
   const settings = effectiveSettings(config, opts);
   for (const w of prep.warnings) io.err(`warning: ${w}`);
@@ -87,12 +87,12 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, r
     ? null
     : await createTransport({
         smtp: opts.smtp,
-        envUrl: (io.env ?? process.env).SMTP_URL,
+        envUrl: env.smtpUrl,
         outboxDir: path.join(root, 'outbox', issue.slug),
         timeout: config.send.timeout,
       });
   const transportText = transport?.describe ?? 'none (dry run: nothing is delivered)';
-  const secret = loadSecret(config, root);
+  const secret = loadSecret(config, env);
 
   if (opts.test) return sendTests(prep, opts.test, transport, transportText, secret, io);
   // Refuse before touching any state: a send that cannot be confirmed must leave no trace.
@@ -100,7 +100,7 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, r
     throw new RoundupError(ErrorCodes.USAGE, 'not a terminal, so cannot ask for confirmation: add --yes to send');
   }
 
-  const db = openState(config, { root });
+  const db = openState(config, env);
   let lock: SendLock | undefined;
   try {
     const label = `${issue.slug} to list ${list.ref.name}`;

@@ -11,15 +11,15 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
-import { stateDirOf } from './dir.js';
+import { stateDirOf, type StateDirChoice } from './dir.js';
 import { MIGRATIONS } from './schema.js';
 
 export type StateDb = Database.Database;
 
 export const DB_FILE = 'roundup.db';
 
-export function openState(config: Pick<Config, 'stateDir'>, opts: { root?: string; readonly?: boolean } = {}): StateDb {
-  const dir = stateDirOf(config, opts.root);
+export function openState(config: Pick<Config, 'stateDir'>, opts: StateDirChoice & { readonly?: boolean } = {}): StateDb {
+  const dir = stateDirOf(config, opts);
   const file = path.join(dir, DB_FILE);
   const shown = path.relative(process.cwd(), file) || file;
   let db: StateDb;

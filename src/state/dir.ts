@@ -2,8 +2,12 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
 
-/** `ROUNDUP_STATE_DIR`, else config `stateDir` (relative to the project root). */
-export function stateDirOf(config: Pick<Config, 'stateDir'>, root = process.cwd()): string {
-  const env = process.env.ROUNDUP_STATE_DIR;
-  return path.resolve(root, env && env.trim() !== '' ? env : config.stateDir);
+/** Which state directory: the environment's (ROUNDUP_STATE_DIR), else config `stateDir`; relative to the project root. */
+export interface StateDirChoice {
+  root?: string;
+  stateDir?: string;
+}
+
+export function stateDirOf(config: Pick<Config, 'stateDir'>, where: StateDirChoice = {}): string {
+  return path.resolve(where.root ?? process.cwd(), where.stateDir ?? config.stateDir);
 }

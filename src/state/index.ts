@@ -3,7 +3,7 @@
  * (`roundup serve` records unsubscribes through `openState` + `suppress`).
  */
 export { openState, migrate, DB_FILE, type StateDb } from './db.js';
-export { stateDirOf } from './dir.js';
+export { stateDirOf, type StateDirChoice } from './dir.js';
 export {
   suppress,
   unsuppress,

@@ -9,17 +9,20 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
-import { stateDirOf } from '../state/dir.js';
+import { stateDirOf, type StateDirChoice } from '../state/dir.js';
 
 export const SECRET_FILE = 'secret';
 
 /** Load (or create once) the signing secret. */
-export function loadSecret(config: Pick<Config, 'stateDir'> & { unsubscribe?: { secret?: string } }, root = process.cwd()): Buffer {
-  const env = process.env.ROUNDUP_SECRET;
+export function loadSecret(
+  config: Pick<Config, 'stateDir'> & { unsubscribe?: { secret?: string } },
+  where: StateDirChoice & { /** ROUNDUP_SECRET */ secret?: string } = {},
+): Buffer {
+  const env = where.secret;
   if (env && env.trim() !== '') return checked(Buffer.from(env.trim(), 'utf8'), 'ROUNDUP_SECRET');
   const fromConfig = config.unsubscribe?.secret;
   if (fromConfig) return checked(Buffer.from(fromConfig, 'utf8'), 'unsubscribe.secret');
-  const dir = stateDirOf(config, root);
+  const dir = stateDirOf(config, where);
   const file = path.join(dir, SECRET_FILE);
   try {
     return checked(Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8'), file);

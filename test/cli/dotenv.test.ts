@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadDotenv } from '../../src/cli.js';
+import { loadDotenv } from '../../src/env.js';
 import { makeProject, runCli } from '../helpers/project.js';
 
 describe('.env', () => {

@@ -138,3 +138,45 @@ describe('roundup build with local images', () => {
     expect(second.stdout).toMatch(/; cached\)\n/);
   });
 });
+
+describe('roundup archive with local images', () => {
+  it('publishes every image at exactly the URL path the email uses, and refuses a missing one at file:line', async () => {
+    const project = makeProject({
+      issues: {
+        '2026-12.md': issue('## Event\n\n![The team on stage](images/team.jpg)\n\n![Party](images/party.gif)'),
+        '2027-01.md': issue('Draft with a photo not taken yet.\n\n![Later](images/later.jpg)', 'draft: true\n'),
+      },
+    });
+    mkdirSync(path.join(project, 'issues/images'));
+    writeFileSync(path.join(project, 'issues/images/team.jpg'), await phoneJpeg(1600, 1200));
+    writeFileSync(path.join(project, 'issues/images/party.gif'), await animatedGif(600, 400));
+
+    const r = runCli(['archive'], project);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/archive: 1 issue\(s\), 2 image\(s\)/);
+    const site = loadConfig(project).siteUrl.replace(/\/+$/, '');
+    // The email as sent (build) and the archive page link the same URLs; each resolves to a file in the archive.
+    runCli(['build', 'issues/2026-12.md'], project);
+    const $ = load(readFileSync(path.join(project, 'dist/2026-12/index.html'), 'utf8'));
+    const srcs = $('img[alt="The team on stage"], img[alt="Party"]')
+      .map((_, el) => $(el).attr('src'))
+      .get();
+    expect(srcs).toHaveLength(2);
+    const archived = readFileSync(path.join(project, 'dist/archive/2026-12/index.html'), 'utf8');
+    for (const src of srcs) {
+      expect(src.startsWith(`${site}/2026-12/images/`)).toBe(true);
+      expect(archived).toContain(src);
+      const file = path.join(project, 'dist/archive', src.slice(site.length + 1));
+      expect(readFileSync(file).equals(readFileSync(path.join(project, 'dist', src.slice(site.length + 1))))).toBe(true);
+    }
+
+    // Published (no longer a draft) with its photo missing: the archive stops, naming the line.
+    writeFileSync(path.join(project, 'issues/2027-01.md'), issue('Now published.\n\n![Later](images/later.jpg)'));
+    const broken = runCli(['archive'], project);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr.trim()).toMatch(
+      /^roundup: issues\/2027-01\.md:10: image "images\/later\.jpg" not found \(looked for issues\/images\/later\.jpg\)/,
+    );
+    expect(broken.stderr).not.toMatch(/\n\s+at /);
+  });
+});

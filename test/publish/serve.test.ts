@@ -32,7 +32,6 @@ let server: RunningServer;
 let db: StateDb;
 let secret: Buffer;
 let config: Config;
-const savedEnv = process.env.ROUNDUP_STATE_DIR;
 
 const tokenFor = (email: string, list = 'example') => signToken({ email, list }, secret);
 const url = (p: string) => `${server.url}${p}`;
@@ -62,20 +61,19 @@ function raw(bytes: string): Promise<string> {
 
 beforeAll(async () => {
   dir = makeProject({ withSampleIssues: true });
-  process.env.ROUNDUP_STATE_DIR = path.join(dir, '.roundup');
+  // The state directory runCli gives the CLI.
+  const where = { root: dir, stateDir: path.join(dir, '.roundup') };
   expect(runCli(['archive'], dir).code).toBe(0);
   config = loadConfig(dir);
-  secret = loadSecret(config, dir);
-  server = await startServe({ root: dir, port: 0, archive: 'dist/archive' });
+  secret = loadSecret(config, where);
+  server = await startServe({ port: 0, archive: 'dist/archive' }, where);
   // A second connection, as `send` would have: it sees what the server commits.
-  db = openState(config, { root: dir });
+  db = openState(config, where);
 });
 
 afterAll(async () => {
   db?.close();
   await server?.close();
-  if (savedEnv === undefined) delete process.env.ROUNDUP_STATE_DIR;
-  else process.env.ROUNDUP_STATE_DIR = savedEnv;
 });
 
 describe('roundup serve: one-click unsubscribe', () => {

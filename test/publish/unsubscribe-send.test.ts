@@ -12,7 +12,6 @@ import { makeProject, runCli } from '../helpers/project.js';
 
 let dir: string;
 let server: RunningServer;
-const savedEnv = process.env.ROUNDUP_STATE_DIR;
 // No SMTP server configured: send writes outbox/<slug>/<address>.eml.
 const env = { SMTP_URL: '', ROUNDUP_SECRET: '' };
 
@@ -20,14 +19,12 @@ const outbox = (slug: string) => readdirSync(path.join(dir, 'outbox', slug)).fil
 
 beforeAll(async () => {
   dir = makeProject({ withSampleIssues: true });
-  process.env.ROUNDUP_STATE_DIR = path.join(dir, '.roundup');
-  server = await startServe({ root: dir, port: 0 });
+  // The state directory runCli gives the CLI: serve and send share the state.
+  server = await startServe({ port: 0 }, { root: dir, stateDir: path.join(dir, '.roundup') });
 });
 
 afterAll(async () => {
   await server?.close();
-  if (savedEnv === undefined) delete process.env.ROUNDUP_STATE_DIR;
-  else process.env.ROUNDUP_STATE_DIR = savedEnv;
 });
 
 describe('unsubscribe between two sends', () => {

@@ -32,13 +32,11 @@ beforeAll(async () => {
 afterAll(() => smtp.close());
 afterEach(() => {
   smtp.messages.length = 0;
-  delete process.env.ROUNDUP_STATE_DIR;
 });
 
 async function send(p: { root: string; stateDir: string }, opts: Partial<Parameters<typeof runSend>[1]> = {}) {
-  process.env.ROUNDUP_STATE_DIR = p.stateDir;
   const c = captureIO();
-  const summary = await runSend('bulletin', { list: 'readers', smtp: smtp.url, yes: true, ...opts }, c.io, p.root);
+  const summary = await runSend('bulletin', { list: 'readers', smtp: smtp.url, yes: true, ...opts }, c.io, p);
   return { summary, ...c };
 }
 
@@ -51,7 +49,7 @@ describe('send over SMTP', () => {
     expect(out.join('\n')).toMatch(/readers: +5 to send, 0 already sent/);
 
     const config = loadConfig(p.root);
-    const secret = loadSecret(config, p.root);
+    const secret = loadSecret(config, p);
     const byTo = new Map(smtp.messages.map((m) => [m.to, m]));
     expect([...byTo.keys()].sort()).toEqual([
       'ann@example.net',
@@ -164,8 +162,7 @@ describe('send over SMTP', () => {
 
   it('never mails a suppressed address, and picks up readers added to the list later', async () => {
     const p = makeSendProject({ csv: CSV });
-    process.env.ROUNDUP_STATE_DIR = p.stateDir;
-    const db = openState(loadConfig(p.root), { root: p.root });
+    const db = openState(loadConfig(p.root), p);
     suppress(db, 'ZOE@example.net', 'unsubscribe');
     db.close();
     const r = await send(p);
@@ -185,7 +182,7 @@ describe('send over SMTP', () => {
     expect(r.summary.counts.queued).toBe(5);
     expect(r.out.join('\n')).toMatch(/dry run: composed 5 messages .*nothing sent, state unchanged/);
     expect(smtp.messages).toHaveLength(0);
-    const db = openState(loadConfig(p.root), { root: p.root });
+    const db = openState(loadConfig(p.root), p);
     expect(findSend(db, 'bulletin', 'readers')).toBeNull();
     db.close();
 
@@ -194,7 +191,7 @@ describe('send over SMTP', () => {
     await send(p);
     writeFileSync(p.listFile, CSV + '\r\nnew@example.net,New Reader,\r\n');
     smtp.messages.length = 0;
-    const other = openState(loadConfig(p.root), { root: p.root });
+    const other = openState(loadConfig(p.root), p);
     const lock = acquireSendLock(other, findSend(other, 'bulletin', 'readers')!.id, 'bulletin to list readers');
     try {
       const again = await send(p, { dryRun: true });
@@ -219,7 +216,7 @@ describe('send over SMTP', () => {
     expect(ann.subject).toBe('[TEST] Bulletin for Ann Lee'); // personalised as the list would
     const ed = await parse(smtp.messages.find((m) => m.to === 'editor@firm.example')!);
     expect(ed.subject).toBe('[TEST] Bulletin for Sam Reader'); // not on the list: the sample recipient
-    const db = openState(loadConfig(p.root), { root: p.root });
+    const db = openState(loadConfig(p.root), p);
     expect(findSend(db, 'bulletin', 'readers')).toBeNull();
     db.close();
     // A real send afterwards still goes to everyone.
@@ -230,9 +227,8 @@ describe('send over SMTP', () => {
 
   it('without SMTP configured, writes .eml files to outbox/<slug>/', async () => {
     const p = makeSendProject({ csv: CSV });
-    process.env.ROUNDUP_STATE_DIR = p.stateDir;
     const c = captureIO();
-    const s = await runSend('bulletin', { list: 'readers', yes: true }, c.io, p.root);
+    const s = await runSend('bulletin', { list: 'readers', yes: true }, c.io, p);
     expect(s.transport).toMatch(/^outbox/);
     const dir = path.join(p.root, 'outbox/bulletin');
     expect(readdirSync(dir).sort()).toEqual([
@@ -251,7 +247,7 @@ describe('send over SMTP', () => {
     const p = makeSendProject({ csv: CSV });
     await expect(send(p, { yes: false })).rejects.toThrow(/add --yes/);
     expect(smtp.messages).toHaveLength(0);
-    const db = openState(loadConfig(p.root), { root: p.root });
+    const db = openState(loadConfig(p.root), p);
     expect(findSend(db, 'bulletin', 'readers')).toBeNull(); // no state left behind
     db.close();
   });

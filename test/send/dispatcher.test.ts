@@ -23,12 +23,10 @@ import {
 
 let db: StateDb;
 beforeEach(() => {
-  process.env.ROUNDUP_STATE_DIR = mkdtempSync(path.join(tmpdir(), 'roundup-dispatch-'));
-  db = openState({ stateDir: '.roundup' });
+  db = openState({ stateDir: '.roundup' }, { stateDir: mkdtempSync(path.join(tmpdir(), 'roundup-dispatch-')) });
 });
 afterEach(() => {
   db.close();
-  delete process.env.ROUNDUP_STATE_DIR;
 });
 
 function fakeTransport(delivered: string[]): Transport {

@@ -22,20 +22,17 @@ let smtp: TestSmtp | undefined;
 afterEach(async () => {
   await smtp?.close();
   smtp = undefined;
-  delete process.env.ROUNDUP_STATE_DIR;
 });
 
 async function sendTo(hooks: SmtpHooks, p: SendProject, concurrency = 2) {
   smtp ??= await startSmtp(hooks);
-  process.env.ROUNDUP_STATE_DIR = p.stateDir;
   const c = captureIO();
-  const summary = await runSend('bulletin', { list: 'readers', smtp: smtp.url, yes: true, concurrency }, c.io, p.root);
+  const summary = await runSend('bulletin', { list: 'readers', smtp: smtp.url, yes: true, concurrency }, c.io, p);
   return { summary, ...c };
 }
 
 function rows(p: SendProject) {
-  process.env.ROUNDUP_STATE_DIR = p.stateDir;
-  const db = openState(loadConfig(p.root), { root: p.root });
+  const db = openState(loadConfig(p.root), p);
   const send = findSend(db, 'bulletin', 'readers')!;
   const r = db
     .prepare('SELECT email, status, attempts, last_response AS response FROM recipients WHERE send_id = ? ORDER BY id')
@@ -119,8 +116,7 @@ describe('SMTP faults', () => {
 
     // Even --retry-failed does not mail a suppressed address again.
     smtp!.messages.length = 0;
-    process.env.ROUNDUP_STATE_DIR = p.stateDir;
-    const again = await runSend('bulletin', { list: 'readers', smtp: smtp!.url, yes: true, retryFailed: true }, captureIO().io, p.root);
+    const again = await runSend('bulletin', { list: 'readers', smtp: smtp!.url, yes: true, retryFailed: true }, captureIO().io, p);
     expect(smtp!.messages).toHaveLength(0);
     expect(again.counts).toMatchObject({ sent: 3, suppressed: 1, failed: 0 });
   });
@@ -157,8 +153,7 @@ describe('SMTP faults', () => {
     s.close();
 
     fixed = true;
-    process.env.ROUNDUP_STATE_DIR = p.stateDir;
-    const again = await runSend('bulletin', { list: 'readers', smtp: smtp!.url, yes: true, retryFailed: true }, captureIO().io, p.root);
+    const again = await runSend('bulletin', { list: 'readers', smtp: smtp!.url, yes: true, retryFailed: true }, captureIO().io, p);
     expect(again.counts).toMatchObject({ sent: 3, failed: 0 });
     expect(copiesByReader(smtp!.messages).get('reader2@example.net')).toHaveLength(1);
   });
@@ -197,7 +192,7 @@ describe('SMTP faults', () => {
         onData: (to) => {
           if (to === 'reader1@example.net') {
             // Another process's connection, as `roundup serve` would write it.
-            const db = openState(loadConfig(p.root), { root: p.root });
+            const db = openState(loadConfig(p.root), p);
             suppress(db, 'Reader8@example.net', 'unsubscribe', 'list readers');
             db.close();
           }
@@ -232,8 +227,7 @@ describe('SMTP faults', () => {
     s.close();
 
     down = false;
-    process.env.ROUNDUP_STATE_DIR = p.stateDir;
-    const again = await runSend('bulletin', { list: 'readers', smtp: smtp!.url, yes: true }, captureIO().io, p.root);
+    const again = await runSend('bulletin', { list: 'readers', smtp: smtp!.url, yes: true }, captureIO().io, p);
     expect(again.counts).toMatchObject({ sent: 12, queued: 0, failed: 0 });
     expect(onlyOnce(smtp!)).toBe(true);
     s = rows(p);
@@ -244,10 +238,9 @@ describe('SMTP faults', () => {
   it('bad credentials stop the send at once (no reader touched) and the password is never printed', async () => {
     const p = makeSendProject({ csv: readersCsv(3) });
     smtp = await startSmtp({ auth: (u, pw) => u === 'bob' && pw === 'right-password' });
-    process.env.ROUNDUP_STATE_DIR = p.stateDir;
     const url = `smtp://bob:hunter2secret@127.0.0.1:${smtp.port}`;
     const c = captureIO();
-    const err = await runSend('bulletin', { list: 'readers', smtp: url, yes: true }, c.io, p.root).catch((e) => e);
+    const err = await runSend('bulletin', { list: 'readers', smtp: url, yes: true }, c.io, p).catch((e) => e);
     expect(err).toBeInstanceOf(RoundupError);
     expect(err.exitCode).toBe(1);
     expect(err.message).toMatch(
@@ -269,19 +262,18 @@ describe('SMTP faults', () => {
       'bulletin',
       { list: 'readers', smtp: url.replace('hunter2secret', 'right-password'), yes: true },
       captureIO().io,
-      p.root,
+      p,
     );
     expect(ok.counts.sent).toBe(3);
   });
 
   it('an unreachable server pauses the send instead of failing readers', async () => {
     const p = makeSendProject({ csv: readersCsv(3), send: { pauseAfterFailures: 3 } });
-    process.env.ROUNDUP_STATE_DIR = p.stateDir;
     // A port nobody listens on.
     const dead = await startSmtp();
     const url = dead.url;
     await dead.close();
-    const err = await runSend('bulletin', { list: 'readers', smtp: url, yes: true }, captureIO().io, p.root).catch((e) => e);
+    const err = await runSend('bulletin', { list: 'readers', smtp: url, yes: true }, captureIO().io, p).catch((e) => e);
     expect(err).toBeInstanceOf(RoundupError);
     expect(err.message).toMatch(/paused after 3 consecutive failures \(last: ECONNECTION|paused after 3 consecutive failures \(last: E/);
     const s = rows(p);

@@ -198,7 +198,6 @@ export function captureIO(extra: { signal?: AbortSignal } = {}) {
       interactive: false,
       signal: extra.signal,
       progressStream: { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream,
-      env: {},
     },
   };
 }

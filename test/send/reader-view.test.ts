@@ -18,14 +18,12 @@ beforeAll(async () => {
 afterAll(() => smtp.close());
 afterEach(() => {
   smtp.messages.length = 0;
-  delete process.env.ROUNDUP_STATE_DIR;
 });
 
 async function sendAll() {
   const p = makeSendProject({ csv: CSV });
-  process.env.ROUNDUP_STATE_DIR = p.stateDir;
   const c = captureIO();
-  const summary = await runSend('bulletin', { list: 'readers', smtp: smtp.url, yes: true }, c.io, p.root);
+  const summary = await runSend('bulletin', { list: 'readers', smtp: smtp.url, yes: true }, c.io, p);
   expect(summary.stop).toBe('done');
   return new Map(await Promise.all(smtp.messages.map(async (m) => [m.to, await parse(m)] as const)));
 }

@@ -22,16 +22,17 @@ import {
 
 const config = { stateDir: '.roundup' };
 let dir: string;
+/** The environment's state directory (ROUNDUP_STATE_DIR). */
+let where: { stateDir: string };
 let db: StateDb;
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'roundup-state-'));
-  process.env.ROUNDUP_STATE_DIR = dir;
-  db = openState(config);
+  where = { stateDir: dir };
+  db = openState(config, where);
 });
 afterEach(() => {
   db.close();
-  delete process.env.ROUNDUP_STATE_DIR;
 });
 
 const list = (text: string) => parseList(text, 'l.csv').recipients;
@@ -43,12 +44,12 @@ describe('openState', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('user_version', { simple: true })).toBe(1);
     // Re-opening an up-to-date database is a no-op (no "table exists" error).
-    openState(config).close();
+    openState(config, where).close();
   });
 
   it('refuses a database from a newer roundup with a located error', () => {
     db.pragma('user_version = 99');
-    expect(() => openState(config)).toThrow(/roundup\.db: made by a newer roundup|newer roundup/);
+    expect(() => openState(config, where)).toThrow(/roundup\.db: made by a newer roundup|newer roundup/);
   });
 });
 
@@ -90,7 +91,7 @@ describe('sends and recipients', () => {
     const claimed = ledger.step([], ledger.nextPage(0, 10));
     expect(claimed.map((r) => r.attempts)).toEqual([1, 1, 1]);
     // Visible to another connection: it is committed, not just in this process's memory.
-    const other = openState(config);
+    const other = openState(config, where);
     expect(countByStatus(other, send.id)).toMatchObject({ sending: 3, queued: 0 });
     ledger.step([{ id: claimed[0].id, kind: 'sent', response: '250' }], []);
     other.close();
@@ -165,7 +166,7 @@ describe('send lock', () => {
   it('refuses a second sender while the first holds the lock, and frees it on release', () => {
     const send = ensureSend(db, 'i', 'l', 's');
     const lock = acquireSendLock(db, send.id, 'i to list l');
-    const other = openState(config);
+    const other = openState(config, where);
     expect(() => acquireSendLock(other, send.id, 'i to list l')).toThrow(/i to list l is already being sent by process \d+/);
     lock.release();
     acquireSendLock(other, send.id, 'i to list l').release();

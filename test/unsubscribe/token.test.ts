@@ -1,17 +1,12 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { unsubscribeUrl } from '../../src/naming.js';
 import { loadSecret } from '../../src/unsubscribe/secret.js';
 import { signToken, verifyToken } from '../../src/unsubscribe/token.js';
 
 const secret = Buffer.from('a-test-secret-of-enough-length');
-
-afterEach(() => {
-  delete process.env.ROUNDUP_SECRET;
-  delete process.env.ROUNDUP_STATE_DIR;
-});
 
 describe('unsubscribe tokens', () => {
   it('round-trips (email case-folded) and is URL-safe', () => {
@@ -54,20 +49,25 @@ describe('unsubscribe tokens', () => {
 describe('loadSecret', () => {
   it('generates a secret once into <stateDir>/secret with mode 0600 and reuses it', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'roundup-secret-'));
-    process.env.ROUNDUP_STATE_DIR = dir;
-    const first = loadSecret({ stateDir: 'ignored' });
+    const first = loadSecret({ stateDir: 'ignored' }, { stateDir: dir });
     const file = path.join(dir, 'secret');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, 'utf8').trim()).toBe(first.toString());
-    expect(loadSecret({ stateDir: 'ignored' }).equals(first)).toBe(true);
+    expect(loadSecret({ stateDir: 'ignored' }, { stateDir: dir }).equals(first)).toBe(true);
   });
 
   it('prefers ROUNDUP_SECRET, then config, and rejects a short secret', () => {
-    process.env.ROUNDUP_STATE_DIR = mkdtempSync(path.join(tmpdir(), 'roundup-secret-'));
-    expect(loadSecret({ stateDir: 'x', unsubscribe: { secret: 'from-config-0123456789' } }).toString()).toBe('from-config-0123456789');
-    process.env.ROUNDUP_SECRET = 'from-env-0123456789';
-    expect(loadSecret({ stateDir: 'x', unsubscribe: { secret: 'from-config-0123456789' } }).toString()).toBe('from-env-0123456789');
-    process.env.ROUNDUP_SECRET = 'short';
-    expect(() => loadSecret({ stateDir: 'x' })).toThrow(/too short/);
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'roundup-secret-'));
+    expect(loadSecret({ stateDir: 'x', unsubscribe: { secret: 'from-config-0123456789' } }, { stateDir }).toString()).toBe(
+      'from-config-0123456789',
+    );
+    // The environment's ROUNDUP_SECRET.
+    expect(
+      loadSecret(
+        { stateDir: 'x', unsubscribe: { secret: 'from-config-0123456789' } },
+        { stateDir, secret: 'from-env-0123456789' },
+      ).toString(),
+    ).toBe('from-env-0123456789');
+    expect(() => loadSecret({ stateDir: 'x' }, { stateDir, secret: 'short' })).toThrow(/too short/);
   });
 });

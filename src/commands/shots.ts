@@ -1,0 +1,40 @@
+/** `roundup preview --shots [file] [--out DIR]`: PNGs of each issue into shots/<slug>/. */
+import path from 'node:path';
+import pc from 'picocolors';
+import type { Environment } from '../env.js';
+import { ErrorCodes, RoundupError, isRoundupError } from '../errors.js';
+import { launchChromium } from '../preview/browser.js';
+import { screenshotEmail } from '../preview/shots.js';
+import { openProject } from '../project.js';
+import { personalise, renderIssueFile } from '../render/index.js';
+import { sampleValues } from '../sample.js';
+import type { Terminal } from '../terminal.js';
+
+export interface ShotsArgs {
+  files: string[];
+  out: string;
+}
+
+export async function run(args: ShotsArgs, terminal: Terminal, env: Environment): Promise<void> {
+  const { root, config, templates, targets } = openProject(args.files, 'screenshot', env.root);
+  const browser = await launchChromium(env.chromiumPath);
+  const c = pc.createColors(terminal.colour);
+  let failed = 0;
+  try {
+    for (const file of targets) {
+      try {
+        const issue = await renderIssueFile(file, { root, config, templates, stateDir: env.stateDir });
+        const { html } = personalise(issue, sampleValues(config));
+        const written = await screenshotEmail(browser, html, path.resolve(root, args.out, issue.slug));
+        for (const w of written) terminal.out(`${c.green('shot')} ${path.relative(process.cwd(), w)}`);
+      } catch (e) {
+        if (!isRoundupError(e)) throw e;
+        failed++;
+        terminal.err(`roundup: ${e.format()}`);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  if (failed) throw new RoundupError(ErrorCodes.CHECK, `${failed} of ${targets.length} issue(s) could not be rendered`);
+}

@@ -1,0 +1,33 @@
+/** `roundup status <issue> [--list L] [--json]`: where the sends of an issue stand. */
+import { loadConfig } from '../config.js';
+import type { Environment } from '../env.js';
+import { slugOfArg } from '../send/prepare.js';
+import { formatStatus, readStatus } from '../send/status.js';
+import { openState } from '../state/db.js';
+import type { Terminal } from '../terminal.js';
+
+export interface StatusArgs {
+  issue: string;
+  list?: string;
+  json?: boolean;
+}
+
+export async function run(args: StatusArgs, terminal: Terminal, env: Environment): Promise<void> {
+  const slug = slugOfArg(args.issue);
+  const listName = args.list?.replace(/^.*[\\/]/, '').replace(/\.csv$/i, '');
+  const db = openState(loadConfig(env.root), env);
+  try {
+    const statuses = readStatus(db, slug, listName);
+    if (args.json) {
+      terminal.out(JSON.stringify(statuses, null, 2));
+      return;
+    }
+    if (!statuses.length) {
+      terminal.out(`${slug} has not been sent${listName ? ` to ${listName}` : ''} yet`);
+      return;
+    }
+    terminal.out(formatStatus(statuses).join('\n'));
+  } finally {
+    db.close();
+  }
+}
