@@ -24,9 +24,16 @@ try {
 }
 // ROUNDUP_NO_CODE_CACHE=1 runs without the cache (the benchmark reports both figures).
 const useCache = !process.env.ROUNDUP_NO_CODE_CACHE;
+// V8 keeps the script name a cache was made under, and stack traces (DEBUG=roundup) would name
+// the folder the cache was built in rather than this checkout. So the cache starts with the path
+// it was made for, and a cache made elsewhere (a copied or moved install) is rebuilt here.
+const header = Buffer.from(`roundup-v8cache\n${file}\n`, 'utf8');
 let cachedData;
 try {
-  if (useCache) cachedData = readFileSync(cacheFile);
+  if (useCache) {
+    const bytes = readFileSync(cacheFile);
+    if (bytes.subarray(0, header.length).equals(header)) cachedData = bytes.subarray(header.length);
+  }
 } catch {
   // first run: no cache yet
 }
@@ -41,7 +48,7 @@ if (useCache && (cachedData === undefined || script.cachedDataRejected)) {
   Promise.resolve(done).finally(() => {
     try {
       const tmp = `${cacheFile}.${process.pid}`;
-      writeFileSync(tmp, script.createCachedData());
+      writeFileSync(tmp, Buffer.concat([header, script.createCachedData()]));
       renameSync(tmp, cacheFile);
     } catch {
       // read-only install: run without a cache

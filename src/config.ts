@@ -12,6 +12,15 @@ import { parseYaml, validate } from './yaml-source.js';
 
 export const CONFIG_FILE = 'roundup.config.yaml';
 
+/** A well-formed BCP 47 tag that this Node's Intl has date formats for ("root" and "xx" are not). */
+export function supportedLocale(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1 && Intl.DateTimeFormat.supportedLocalesOf([tag]).length === 1;
+  } catch {
+    return false;
+  }
+}
+
 const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, { error: 'must be a 6-digit hex colour such as "#1f3a5f"' });
 const email = z.email({ error: 'must be an email address such as "news@firm.example"' });
 const url = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
@@ -25,7 +34,12 @@ export const ConfigSchema = z
     from: z.object({ name: z.string().min(1), email }).strict(),
     replyTo: email.optional(),
     siteUrl: url,
-    locale: z.string().default('en-GB'),
+    locale: z
+      .string({ error: 'must be a language tag such as "en-GB"' })
+      .refine(supportedLocale, {
+        error: (iss) => `must be a language tag that dates can be formatted in, such as "en-GB" or "de-DE" (got "${String(iss.input)}")`,
+      })
+      .default('en-GB'),
     logo: z
       .object({ url, alt: z.string().min(1), width: z.number().int().positive().default(160) })
       .strict()
@@ -87,6 +101,38 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    bounces: z
+      .object({
+        /**
+         * Return path for bounces and complaints, e.g. bounces@news.example.org. Each message's
+         * envelope sender becomes bounces+<signed ref>@…, and List-Unsubscribe's mailto: a signed
+         * bounces+u-<ref>@… address; `roundup bounces scan` reads what arrives there.
+         */
+        address: email.optional(),
+        /** What a hard bounce (address gone) does: suppress the reader at once, or only record it. */
+        hard: z.enum(['suppress', 'record'], { error: 'must be "suppress" or "record"' }).default('suppress'),
+        /** What a complaint (feedback report) does. */
+        complaint: z.enum(['suppress', 'record'], { error: 'must be "suppress" or "record"' }).default('suppress'),
+        /** Suppress after soft bounces in this many different sends with no delivery in between (0: never). */
+        softLimit: z.number().int().min(0).default(3),
+        /** IMAP folder processed messages are moved to (never deleted). */
+        imapFolder: z.string().min(1).default('roundup-processed'),
+      })
+      .strict()
+      .prefault({}),
+    dkim: z
+      .object({
+        /** The signing domain (d=): the From domain or a parent of it, for DMARC alignment. */
+        domain: z
+          .string()
+          .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/i, { error: 'must be a domain such as "news.example.org"' }),
+        /** The selector (s=): the key is published at <selector>._domainkey.<domain>. */
+        selector: z.string().regex(/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/i, { error: 'must be a DNS label such as "roundup2026"' }),
+        /** Path to the PEM private key (relative to the project); or set ROUNDUP_DKIM_PRIVATE_KEY. */
+        privateKey: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     send: z
       .object({
         rate: z.number().min(0).default(10),

@@ -21,6 +21,9 @@ export const ErrorCodes = {
   CHECK: 'ECHECK', // preflight found errors
   EXISTS: 'EEXISTS', // refusing to overwrite a file
   CHROMIUM: 'ECHROMIUM', // no browser for screenshots
+  BODY: 'EBODY', // issue body over a limit (size, sections, nesting)
+  BOUNCES: 'EBOUNCES', // a bounce mailbox cannot be read (bad Maildir, IMAP login or URL)
+  DKIM: 'EDKIM', // DKIM key missing or unreadable
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

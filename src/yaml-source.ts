@@ -5,7 +5,7 @@
  * package's Document keeps a range for every node, so a zod issue at path ["date"] can be
  * reported as `file:4`.
  */
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { RoundupError, type ErrorCode } from './errors.js';
 
@@ -21,12 +21,40 @@ export interface YamlSource {
  */
 export function parseYaml(text: string, file: string, code: ErrorCode, lineOffset = 0): YamlSource {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const tooDeep = (line: number) =>
+    new RoundupError(code, 'YAML nested too deeply: a value inside more than a few hundred brackets or indents is not settings', {
+      file,
+      line: line + lineOffset,
+    });
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  } catch (e) {
+    if (e instanceof RangeError) throw tooDeep(1);
+    throw e;
+  }
   const err = doc.errors[0];
   if (err) {
     const line = err.linePos?.[0]?.line ?? lc.linePos(err.pos[0]).line;
+    if (/call stack/i.test(err.message)) throw tooDeep(line);
     const msg = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new RoundupError(code, `YAML syntax error: ${msg}`, { file, line: line + lineOffset });
+  }
+  let data: unknown;
+  try {
+    // maxAliasCount: an "alias bomb" (anchors referring to anchors) would expand exponentially.
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (e) {
+    if (e instanceof RangeError) throw tooDeep(1);
+    const message = e instanceof Error ? e.message : String(e);
+    const unresolved = /unresolved alias/i.exec(message) ? /:\s*(\S+)\s*$/.exec(message)?.[1] : undefined;
+    const alias = firstAlias(doc, unresolved) ?? firstAlias(doc);
+    const line = alias?.range ? lc.linePos(alias.range[0]).line : 1;
+    const name = alias ? `*${alias.source}` : 'an alias';
+    const why = /unresolved/i.test(message)
+      ? `YAML alias ${name} refers to no anchor (&${alias?.source ?? 'name'}) defined before it`
+      : `YAML aliases expand too much (${name}): write the values out instead of repeating anchors`;
+    throw new RoundupError(code, why, { file, line: line + lineOffset });
   }
   const lineOf = (path: readonly PropertyKey[]): number => {
     let node: unknown = doc.contents;
@@ -46,7 +74,20 @@ export function parseYaml(text: string, file: string, code: ErrorCode, lineOffse
     }
     return best + lineOffset;
   };
-  return { data: doc.toJS() ?? {}, lineOf };
+  return { data, lineOf };
+}
+
+/** The first alias node (named `name`, if given): where an alias problem is reported. */
+function firstAlias(doc: Document.Parsed, name?: string): { source: string; range?: [number, number, number] | null } | undefined {
+  let found: { source: string; range?: [number, number, number] | null } | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (name !== undefined && node.source !== name) return undefined;
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {

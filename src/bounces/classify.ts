@@ -45,6 +45,8 @@ export interface Analysis {
   subject: string;
   /** RFC 5965 Feedback-Type of a complaint (abuse, fraud, …). */
   feedbackType?: string;
+  /** Message-IDs this message answers (In-Reply-To, References): auto-replies name ours there. */
+  references: string[];
 }
 
 const ADDRESS = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+/g;
@@ -77,6 +79,9 @@ export function analyse(raw: Buffer | string): Analysis {
     original: originalOf(root),
     messageId: header(root, 'message-id')?.match(/<[^>]+>/)?.[0],
     subject,
+    references: [
+      ...new Set(['in-reply-to', 'references'].flatMap((h) => headersNamed(root, h).flatMap((v) => v.match(/<[^>\s]+>/g) ?? []))),
+    ],
   };
 
   const feedback = feedbackOf(root) ?? hotmailComplaint(root);

@@ -21,12 +21,13 @@ function frontMatterLines(file: string): (key: string) => number {
 export function checkEnvelope(issue: RenderedIssue, subject: string, preheader: string): Finding[] {
   const out: Finding[] = [];
   const lineOf = frontMatterLines(issue.file);
-  if (!preheader.trim()) {
+  // Without one the renderer uses the intro's first sentence, which is rarely the best summary.
+  if (!issue.meta.preheader?.trim() || !preheader.trim()) {
     out.push({
       severity: 'warning',
       rule: 'preheader-missing',
       message:
-        'no preheader: inboxes will show the first words of the email instead; add "preheader:" to the front-matter (one sentence, ~40–100 characters)',
+        'no preheader: inboxes will show the first sentence of the intro instead; add "preheader:" to the front-matter (one sentence, ~40–100 characters)',
       file: issue.file,
       line: lineOf('subject'),
     });

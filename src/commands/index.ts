@@ -116,6 +116,7 @@ export function registerAll(program: Command, terminal: Terminal, env: Environme
     .option('--test <addresses>', 'send a [TEST] copy to these comma-separated addresses only; list state untouched')
     .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
     .option('--retry-failed', 'also retry readers whose earlier attempts failed')
+    .option('--new-state', 'send although the state database is missing, emptied or replaced: every reader counts as not yet sent')
     .option('--verbose', 'print each retry and reconnect')
     .action(
       action(
@@ -146,6 +147,23 @@ export function registerAll(program: Command, terminal: Terminal, env: Environme
       action(
         () => import('./lists-check.js'),
         (list: string) => ({ list }),
+      ),
+    );
+
+  const bounces = program.command('bounces').description('bounces, complaints and mailto: unsubscribes sent to config bounces.address');
+  bounces
+    .command('scan')
+    .description('classify returned mail, match it to its send and reader, record it and suppress per config bounces')
+    .argument('[source]', '"-" reads one message from stdin (for an MTA alias)')
+    .option('--imap <url>', 'an IMAP mailbox, imaps://user:password@host/INBOX; processed messages move to config bounces.imapFolder')
+    .option('--maildir <dir>', 'a Maildir; processed messages move from new/ to cur/')
+    .option('--mbox <file>', 'an mbox file (read only)')
+    .option('--dry-run', 'classify and match only: record nothing, move nothing')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(
+        () => import('./bounces-scan.js'),
+        (source: string | undefined, opts: Omit<import('./bounces-scan.js').BouncesScanArgs, 'source'>) => ({ source, ...opts }),
       ),
     );
 

@@ -6,6 +6,7 @@
  * many email clients ignore <style> blocks.
  */
 import MarkdownIt, { type Token } from 'markdown-it';
+import { ErrorCodes, RoundupError } from '../errors.js';
 import type { Block, Section, SourcePos } from './types.js';
 import type { ExpandedBody } from './partials.js';
 
@@ -281,6 +282,41 @@ function toBlocks(tokens: Token[], at: (t: Token) => SourcePos): Block[] {
   return blocks;
 }
 
+/**
+ * Limits that keep a hostile or broken issue from exhausting the stack or the clock. Inline
+ * nesting (`*****x*****` thousands deep) is built by markdown-it without a limit, and the
+ * text-part converter recurses once per level; every section is its own MJML block, and MJML's
+ * time grows faster than the section count (10,000 headings took 30 s). Real issues have a
+ * dozen sections and emphasis three deep.
+ */
+export const MAX_INLINE_DEPTH = 32;
+export const MAX_SECTIONS = 100;
+
+function checkLimits(tokens: Token[], at: (t: Token) => SourcePos): void {
+  let sections = 0;
+  for (const t of tokens) {
+    if (t.type === 'heading_open' && t.level === 0 && (t.tag === 'h2' || t.tag === 'h1') && ++sections > MAX_SECTIONS) {
+      throw new RoundupError(
+        ErrorCodes.BODY,
+        `more than ${MAX_SECTIONS} sections: an email this long is clipped by every inbox; split it into several issues`,
+        at(t),
+      );
+    }
+    if (t.type !== 'inline' || !t.children) continue;
+    let depth = 0;
+    for (const c of t.children) {
+      depth += c.nesting;
+      if (depth > MAX_INLINE_DEPTH) {
+        throw new RoundupError(
+          ErrorCodes.BODY,
+          `emphasis or links nested more than ${MAX_INLINE_DEPTH} deep: check for a run of unbalanced "*" or "_"`,
+          at(t),
+        );
+      }
+    }
+  }
+}
+
 export interface ParseOptions {
   /** The body's tokens when already parsed (by `tokenize`, for the image stage). */
   tokens?: Token[];
@@ -292,6 +328,7 @@ export interface ParseOptions {
 export function parseBody(body: ExpandedBody, style: InlineStyle, url: UrlHook = (u) => u, opts: ParseOptions = {}): ParsedBody {
   const tokens = opts.tokens ?? tokenize(body.text);
   const at = (t: Token): SourcePos => body.origins[t.map?.[0] ?? 0] ?? body.origins[0];
+  checkLimits(tokens, at);
   styleTokens(tokens, style, url, opts.image, at);
   const intro: Token[] = [];
   const sections: { head: Token[]; tokens: Token[] }[] = [];

@@ -11,8 +11,13 @@ import type { SourcePos } from './types.js';
  * be code). Spaces inside the braces are forgiven: `{{ > name }}`, `{{>name}}`.
  */
 export const PARTIAL_LINE = /^\{\{\s*>\s*([A-Za-z0-9_-]+)\s*\}\}[ \t]*$/;
-/** Any partial-like tag, to catch one that would otherwise be sent literally. */
-const PARTIAL_TAG = /\{\{\s*>\s*([^}]*?)\s*\}\}/;
+/**
+ * Partials may include partials, but not without end: a chain this deep, or an expansion this
+ * large, is a mistake (or hostile), and would otherwise exhaust the stack or the memory.
+ */
+export const MAX_PARTIAL_DEPTH = 20;
+export const MAX_EXPANDED_LINES = 20_000;
+export const MAX_EXPANDED_CHARS = 1_000_000;
 /** A code fence opening or closing line (``` or ~~~); partials inside code are shown as written. */
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 
@@ -35,8 +40,20 @@ export function expandPartials(
   read: (name: string) => PartialSource | undefined,
   available: () => string[] = () => [],
   stack: string[] = [],
+  budget: { lines: number; chars: number } = { lines: MAX_EXPANDED_LINES, chars: MAX_EXPANDED_CHARS },
 ): ExpandedBody {
   const lines = body.replace(/\r\n?/g, '\n').split('\n');
+  budget.lines -= lines.length;
+  budget.chars -= body.length;
+  if (budget.lines < 0 || budget.chars < 0) {
+    const limit =
+      budget.lines < 0 ? `${MAX_EXPANDED_LINES.toLocaleString('en')} lines` : `${MAX_EXPANDED_CHARS.toLocaleString('en')} characters`;
+    throw new RoundupError(
+      ErrorCodes.BODY,
+      `the issue is over ${limit} with its partials included: an email this long is clipped by every inbox; cut it down`,
+      pos,
+    );
+  }
   const out: string[] = [];
   const origins: SourcePos[] = [];
   let fence: string | null = null;
@@ -47,13 +64,13 @@ export function expandPartials(
     else if (fence !== null && f && f[0] === fence[0] && f.length >= fence.length && line.trim() === f) fence = null;
     const m = fence === null ? PARTIAL_LINE.exec(line) : null;
     if (!m) {
-      const stray = fence === null && !f ? PARTIAL_TAG.exec(line) : null;
-      if (stray) {
+      const stray = fence === null && !f ? strayPartial(line) : null;
+      if (stray !== null) {
         // Inside a paragraph, list item or quote a partial cannot be expanded (it is a block,
         // and may start a section): say so here rather than send the braces to readers.
         throw new RoundupError(
           ErrorCodes.PARTIAL,
-          `put {{> ${stray[1]}}} on a line of its own, at the start of the line (not inside a paragraph, list or quote)`,
+          `put {{> ${stray}}} on a line of its own, at the start of the line (not inside a paragraph, list or quote)`,
           at,
         );
       }
@@ -65,6 +82,13 @@ export function expandPartials(
     if (stack.includes(name)) {
       throw new RoundupError(ErrorCodes.PARTIAL, `partial "${name}" includes itself (${[...stack, name].join(' → ')})`, at);
     }
+    if (stack.length >= MAX_PARTIAL_DEPTH) {
+      throw new RoundupError(
+        ErrorCodes.PARTIAL,
+        `partials include each other more than ${MAX_PARTIAL_DEPTH} deep (${[...stack.slice(0, 3), '…', name].join(' → ')}): flatten them`,
+        at,
+      );
+    }
     const part = read(name);
     if (!part) {
       const list = available();
@@ -75,10 +99,35 @@ export function expandPartials(
         at,
       );
     }
-    const inner = expandPartials(part.text.replace(/\n+$/, ''), { file: part.file, line: 1 }, read, available, [...stack, name]);
+    const inner = expandPartials(part.text.replace(/\n+$/, ''), { file: part.file, line: 1 }, read, available, [...stack, name], budget);
     // Blank lines around the partial keep it a separate Markdown block.
     out.push('', ...inner.text.split('\n'), '');
     origins.push(at, ...inner.origins, at);
   });
   return { text: out.join('\n'), origins };
 }
+
+/**
+ * The name inside the first `{{> name}}`-like tag on a line, or null. A scan with indexOf, not
+ * a regular expression: a line of `{{>` repeated, or `{{>` and thousands of spaces, made the
+ * obvious pattern backtrack for seconds to minutes (every start × every end).
+ */
+export function strayPartial(line: string): string | null {
+  // The next "}}" and the next "}" are searched for again only once a start has passed them,
+  // so `{{>}{{>}…}}` costs one pass too.
+  let close = -1;
+  let brace = -1;
+  for (let at = line.indexOf('{{'); at !== -1; at = line.indexOf('{{', at + 1)) {
+    let i = at + 2;
+    while (isSpace(line[i])) i++;
+    if (line[i] !== '>') continue;
+    if (close <= i) close = line.indexOf('}}', i + 1);
+    if (close === -1) return null; // no later start can close either
+    if (brace <= i) brace = line.indexOf('}', i + 1);
+    if (brace !== close) continue; // a lone "}" before the close: not a tag from this start
+    return line.slice(i + 1, close).trim();
+  }
+  return null;
+}
+
+const isSpace = (ch: string | undefined) => ch !== undefined && /\s/.test(ch);

@@ -59,6 +59,19 @@ export function detectSeparator(headerLine: string): ',' | ';' {
   return semis > commas ? ';' : ',';
 }
 
+/**
+ * A field longer than this is a pasting accident, not a name: a 1 MB name made a 1,000,003-
+ * character To: line and a 500,000-character one a 55 MB message. Bounding every field bounds
+ * the personalised message too.
+ */
+export const MAX_FIELD_LENGTH = 1000;
+
+/**
+ * Names that would read or replace something every JavaScript object inherits (`__proto__`,
+ * `constructor`, `toString`…): refused up front, with the line, rather than sent as "[object Object]".
+ */
+const RESERVED_COLUMN = (name: string) => name in Object.prototype || name === 'prototype';
+
 export function parseList(text: string, file: string): ParsedList {
   // Normalise line ends first: csv-parse counts a CRLF inside a quoted field as two lines,
   // which would put every later line number off by one.
@@ -95,6 +108,15 @@ export function parseList(text: string, file: string): ParsedList {
   const seenCols = new Set<string>();
   columns.forEach((c) => {
     if (c === '') throw new RoundupError(ErrorCodes.LIST, 'a header column has no name', { file, line: 1 });
+    if (RESERVED_COLUMN(c)) {
+      throw new RoundupError(ErrorCodes.LIST, `column "${c}" has a name roundup reserves: rename it (e.g. "${c.replace(/_/g, '')}_")`, {
+        file,
+        line: 1,
+      });
+    }
+    if (/[\x00-\x1f\x7f]/.test(c)) {
+      throw new RoundupError(ErrorCodes.LIST, `a column name contains a control character: rename it`, { file, line: 1 });
+    }
     if (seenCols.has(c)) throw new RoundupError(ErrorCodes.LIST, `column "${c}" appears twice in the header`, { file, line: 1 });
     seenCols.add(c);
   });
@@ -127,10 +149,20 @@ export function parseList(text: string, file: string): ParsedList {
       continue;
     }
     firstSeen.set(check.key, line);
-    const fields: Record<string, string> = {};
+    // No prototype: a column can never read or replace an inherited property.
+    const fields = Object.create(null) as Record<string, string>;
+    let tooLong = -1;
     columns.forEach((c, i) => {
       fields[c] = (record[i] ?? '').trim();
+      if (tooLong === -1 && fields[c].length > MAX_FIELD_LENGTH) tooLong = i;
     });
+    if (tooLong !== -1) {
+      out.invalid.push({
+        line,
+        message: `column "${columns[tooLong]}" is ${fields[columns[tooLong]].length.toLocaleString('en')} characters long (at most ${MAX_FIELD_LENGTH.toLocaleString('en')}): every message would carry it`,
+      });
+      continue;
+    }
     fields.email = check.address;
     out.recipients.push({ line, email: check.address, key: check.key, name: fields.name ?? '', fields });
   }

@@ -27,7 +27,15 @@ export function resolveList(nameOrPath: string, root = process.cwd()): ListRef {
     throw new RoundupError(ErrorCodes.NOT_FOUND, `no such list: ${shown}`, { file: shown });
   }
   const file = path.relative(process.cwd(), absPath) || absPath;
-  return { name: path.basename(absPath).replace(/\.csv$/i, ''), file, absPath };
+  const name = path.basename(absPath).replace(/\.csv$/i, '');
+  // The name goes into every reader's unsubscribe token, List-Id header and send record: a line
+  // break there made every message fail. Refused here, once, before anything is recorded.
+  if (/[\x00-\x1f\x7f-\x9f]/.test(name)) {
+    throw new RoundupError(ErrorCodes.LIST, 'the list file name contains a line break or another control character: rename the file', {
+      file,
+    });
+  }
+  return { name, file, absPath };
 }
 
 export function readList(nameOrPath: string, root = process.cwd()): ParsedList & { ref: ListRef } {

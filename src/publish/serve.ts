@@ -8,7 +8,9 @@ import path from 'node:path';
 import { loadConfig } from '../config.js';
 import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
+import { stateDirOf } from '../state/dir.js';
 import { openState } from '../state/index.js';
+import { recordStateIdentity } from '../state/intact.js';
 import { loadSecret } from '../unsubscribe/secret.js';
 import { createUnsubscribeServer } from './server.js';
 
@@ -45,6 +47,8 @@ export async function startServe(req: ServeRequest, env: Pick<Environment, 'root
   }
   const secret = loadSecret(config, env);
   const db = openState(config, env);
+  // So that a later send can tell this database from an empty one put in its place.
+  recordStateIdentity(stateDirOf(config, env));
   const server = createUnsubscribeServer({ config, db, secret, archiveDir, log: req.log });
   const host = req.host ?? DEFAULT_HOST;
   try {

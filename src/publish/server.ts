@@ -5,7 +5,8 @@
  *   GET  /u/<token>   confirm page; never changes anything (link scanners follow GETs)
  *   POST /u/<token>   body List-Unsubscribe=One-Click → suppressed; 200, no redirect
  *   GET  /r/<token>   confirm page for resubscribing
- *   POST /r/<token>   lift the suppression, only if it was an unsubscribe
+ *   POST /r/<token>   lift the suppression, only if it is the unsubscribe the token was made
+ *                     for (not a later one, not a bounce) and the token has not expired
  *   GET  /u/          how to unsubscribe (the archive pages' footer link)
  *   GET  anything else: the archive folder, if one was given
  *
@@ -22,7 +23,7 @@ import { verifyToken, type TokenSubject } from '../unsubscribe/token.js';
 import { brandOf, type Brand } from './html.js';
 import { BodyTooLarge, isOneClick, readBody } from './request-body.js';
 import { resolveStatic } from './static-files.js';
-import { signResubscribe, verifyResubscribe } from './resubscribe.js';
+import { signResubscribe, verifyResubscribe, type ResubscribeClaim } from './resubscribe.js';
 import { pages } from './unsubscribe-pages.js';
 
 export interface ServeOptions {
@@ -33,6 +34,8 @@ export interface ServeOptions {
   archiveDir?: string;
   /** One line per change of state; addresses are masked. */
   log?: (line: string) => void;
+  /** The clock for resubscribe links' expiry (tests move it). */
+  now?: () => number;
 }
 
 /** Our own pages: no external resources, no framing, no token in a Referer header. */
@@ -70,6 +73,7 @@ export function route(pathname: string): Route {
 export function createUnsubscribeServer(opts: ServeOptions): http.Server {
   const brand: Brand = brandOf(opts.config);
   const log = opts.log ?? (() => {});
+  const now = opts.now ?? Date.now;
 
   const page = (res: ServerResponse, status: number, html: string, extra: Record<string, string> = {}) => {
     res.writeHead(status, { ...PAGE_HEADERS, 'Content-Length': Buffer.byteLength(html), ...extra });
@@ -102,24 +106,29 @@ export function createUnsubscribeServer(opts: ServeOptions): http.Server {
     if (req.method === 'GET' || req.method === 'HEAD') return page(res, 200, pages.confirmUnsubscribe(brand, who.email));
     if (!(await acceptPost(req, res, true))) return;
     if (suppress(opts.db, who.email, 'unsubscribe', `list ${who.list}`)) log(`unsubscribed ${maskEmail(who.email)} (list ${who.list})`);
-    const resub = signResubscribe(who, opts.secret);
+    // The resubscribe button undoes this suppression and no later one (src/publish/resubscribe.ts).
+    const suppressedAt = getSuppression(opts.db, who.email)?.createdAt ?? '';
+    const resub = signResubscribe({ ...who, suppressedAt }, opts.secret, now());
     page(res, 200, pages.unsubscribed(brand, who.email, `../r/${resub}`));
   };
 
-  const resubscribe = async (req: IncomingMessage, res: ServerResponse, who: TokenSubject) => {
+  const resubscribe = async (req: IncomingMessage, res: ServerResponse, who: ResubscribeClaim) => {
     if (req.method === 'GET' || req.method === 'HEAD') return page(res, 200, pages.confirmResubscribe(brand, who.email));
     if (!(await acceptPost(req, res, false))) return;
     // Check and delete in one write transaction, so a bounce recorded meanwhile is never lifted.
     const outcome = opts.db
-      .transaction((): 'lifted' | 'refused' | 'none' => {
+      .transaction((): 'lifted' | 'refused' | 'stale' | 'none' => {
         const s = getSuppression(opts.db, who.email);
         if (!s) return 'none';
         if (s.reason !== 'unsubscribe') return 'refused';
+        // A later unsubscribe (or a bounce turned into one by hand) is not this link's to undo.
+        if (s.createdAt !== who.suppressedAt) return 'stale';
         unsuppress(opts.db, who.email);
         return 'lifted';
       })
       .immediate();
     if (outcome === 'refused') return page(res, 200, pages.resubscribeRefused(brand));
+    if (outcome === 'stale') return page(res, 410, pages.resubscribeExpired(brand));
     if (outcome === 'lifted') log(`resubscribed ${maskEmail(who.email)} (list ${who.list})`);
     page(res, 200, pages.resubscribed(brand, who.email));
   };
@@ -146,7 +155,10 @@ export function createUnsubscribeServer(opts: ServeOptions): http.Server {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     let pathname: string;
     try {
-      pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+      // Joined, not resolved: a request for `//2026-11` is a path, not a URL naming host
+      // "2026-11". (An absolute-form target, from a client talking to a proxy, is a URL.)
+      const target = req.url ?? '/';
+      pathname = new URL(target.startsWith('/') ? `http://localhost${target}` : target).pathname;
     } catch {
       return page(res, 400, pages.badRequest(brand));
     }
@@ -159,12 +171,18 @@ export function createUnsubscribeServer(opts: ServeOptions): http.Server {
     }
     if (r.kind === 'how-to') return page(res, 200, pages.howToUnsubscribe(brand));
     if (r.kind === 'other') return staticFile(req, res, pathname);
-    const who = r.kind === 'unsubscribe' ? verifyToken(r.token, opts.secret) : verifyResubscribe(r.token, opts.secret);
+    if (r.kind === 'resubscribe') {
+      const check = verifyResubscribe(r.token, opts.secret, now());
+      if (check.ok) return resubscribe(req, res, check.claim);
+      req.resume();
+      return check.why === 'expired' ? page(res, 410, pages.resubscribeExpired(brand)) : page(res, 400, pages.badLink(brand));
+    }
+    const who = verifyToken(r.token, opts.secret);
     if (!who) {
       req.resume();
       return page(res, 400, pages.badLink(brand));
     }
-    return r.kind === 'unsubscribe' ? unsubscribe(req, res, who) : resubscribe(req, res, who);
+    return unsubscribe(req, res, who);
   };
 
   const server = http.createServer((req, res) => {

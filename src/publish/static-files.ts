@@ -62,7 +62,9 @@ export function resolveStatic(root: string, urlPath: string): StaticResult {
     if (!within(realRoot, file)) return { kind: 'none' };
     let st = statSync(file);
     if (st.isDirectory()) {
-      if (!urlPath.endsWith('/')) return { kind: 'redirect', location: `${urlPath}/` };
+      // Rebuilt from the checked segments, never echoed: `/.//2026-11` must not become
+      // `//2026-11/`, which a browser reads as another host.
+      if (!urlPath.endsWith('/')) return { kind: 'redirect', location: `/${segments.map(encodeURIComponent).join('/')}/` };
       file = realpathSync(path.join(file, 'index.html'));
       if (!within(realRoot, file)) return { kind: 'none' };
       st = statSync(file);

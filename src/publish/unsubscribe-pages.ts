@@ -57,6 +57,15 @@ export const pages = {
         `<p>This address was removed from our lists for a reason other than unsubscribing. Please reply to any newsletter from ${esc(b.organisation)} and we will sort it out.</p>`,
     }),
 
+  /** A resubscribe link past its time, or for an unsubscribe that has since been replaced. */
+  resubscribeExpired: (b: Brand) =>
+    htmlPage(b, {
+      title: 'Link expired',
+      body:
+        '<h1>This resubscribe link has expired</h1>\n' +
+        `<p>It belonged to an earlier unsubscribe. To receive newsletters from ${esc(b.organisation)} again, reply to any newsletter and we will add you back.</p>`,
+    }),
+
   /** GET /u/: the archive pages' footer link, which belongs to nobody. */
   howToUnsubscribe: (b: Brand) =>
     htmlPage(b, {

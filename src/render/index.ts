@@ -28,6 +28,7 @@ import { expandPartials } from '../issue/partials.js';
 import { formatIssueDate, formatIssueDay, slugOf, webUrlFor } from '../naming.js';
 import { compileMerge, fill, hasMarker, resolveValues, type MergeValues } from './merge.js';
 import { compileMjml } from './mjml.js';
+import { introSnippet, PREHEADER_FILLER } from './preheader.js';
 import { loadTemplates, type TemplateSet } from './templates.js';
 import { compileText, fillText, renderTextLines } from './text.js';
 import type { IssueModel } from '../issue/types.js';
@@ -70,7 +71,6 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
   const fields = templates.fields.clone();
   expanded.text = fields.mark(expanded.text);
   const subject = fields.mark(meta.subject);
-  const preheader = fields.mark(meta.preheader ?? '');
 
   const c = config.colours;
   const style: InlineStyle = { link: c.link, muted: c.muted, heading: c.brand, font: config.font };
@@ -87,6 +87,8 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
   );
   const image = imageHook(images);
   const body = parseBody(expanded, style, markUrl, { tokens, image });
+  // Without a preheader, the inbox shows the intro's first sentence, not the browser link.
+  const preheader = meta.preheader ? fields.mark(meta.preheader) : introSnippet(body.intro);
   const model: IssueModel = {
     meta,
     intro: body.intro,
@@ -104,6 +106,7 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     ...meta,
     subject,
     preheader,
+    preheaderFiller: PREHEADER_FILLER,
     slug,
     // The full tag (en-GB), not just the language: screen readers pick the voice from it.
     lang: config.locale,

@@ -28,6 +28,8 @@ export interface ComposeInput {
   listId: string;
   unsubscribeUrl: string;
   unsubscribeMailto: string;
+  /** Feedback-ID value (Gmail's feedback loop), e.g. `2026-11:members:roundup:firm.example`. */
+  feedbackId?: string;
   /** Extra headers (name → value), e.g. for test sends. */
   extra?: Record<string, string>;
 }
@@ -40,12 +42,41 @@ export function headerSafe(s: string): string {
     .trim();
 }
 
+/** Longest word written as it is: longer ones could not be folded under 78 columns. */
+const MAX_PLAIN_WORD = 60;
+
+/**
+ * True when user text can go into a header as it is: printable ASCII, nothing a mail client
+ * would decode as an RFC 2047 encoded word ("=?utf-8?B?DQo=?=" would show as a line break), and
+ * no word too long to fold. Anything else is encoded by us, so a header line never reaches
+ * RFC 5322's 998-character limit and no encoded word from a list or an issue passes through.
+ */
+export function isPlainHeaderText(s: string): boolean {
+  if (!/^[\x20-\x7e]*$/.test(s) || s.includes('=?')) return false;
+  let word = 0;
+  for (let i = 0; i < s.length; i++) {
+    word = s[i] === ' ' ? 0 : word + 1;
+    if (word > MAX_PLAIN_WORD) return false;
+  }
+  return true;
+}
+
+/** A display name or List-Id phrase: a quoted string when plain, else encoded words (never inside quotes). */
+export function formatPhrase(text: string): string {
+  const s = headerSafe(text);
+  return isPlainHeaderText(s) ? `"${s.replace(/(["\\])/g, '\\$1')}"` : encodeWord(s, 'Q', 52);
+}
+
+/** Unstructured text (Subject, extra headers): plain words stay readable, the rest is encoded. */
+export function formatText(text: string): string {
+  const s = headerSafe(text);
+  return isPlainHeaderText(s.replace(/[^\x20-\x7e]/g, 'x')) ? encodeWords(s, 'Q', 52) : encodeWord(s, 'Q', 52);
+}
+
 export function formatMailbox(m: Mailbox): string {
   const name = headerSafe(m.name ?? '');
   if (!name) return m.email;
-  if (/^[\x20-\x7e]*$/.test(name)) return `"${name.replace(/(["\\])/g, '\\$1')}" <${m.email}>`;
-  // Non-ASCII: an RFC 2047 encoded word (never inside a quoted string).
-  return `${encodeWord(name, 'Q', 52)} <${m.email}>`;
+  return `${formatPhrase(name)} <${m.email}>`;
 }
 
 /** A header with free text (names, subject): folded before a space, so each continuation starts with one. */
@@ -82,14 +113,15 @@ export function composeMessage(m: ComposeInput): Composed {
   h += header('From', formatMailbox(m.from));
   if (m.replyTo) h += header('Reply-To', m.replyTo);
   h += header('To', formatMailbox(m.to));
-  h += header('Subject', encodeWords(headerSafe(m.subject), 'Q', 52));
+  h += header('Subject', formatText(m.subject));
   h += tokenHeader('Date', rfc5322Date(m.date));
   h += tokenHeader('Message-ID', m.messageId);
   h += header('List-Id', headerSafe(m.listId));
   h += tokenHeader('List-Unsubscribe', `<${m.unsubscribeUrl}>,\r\n <${m.unsubscribeMailto}>`);
   // RFC 8058: a POST of this body to the https URL unsubscribes without further interaction.
   h += 'List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n';
-  for (const [k, v] of Object.entries(m.extra ?? {})) h += header(k, encodeWords(headerSafe(v), 'Q', 52));
+  if (m.feedbackId) h += tokenHeader('Feedback-ID', headerSafe(m.feedbackId));
+  for (const [k, v] of Object.entries(m.extra ?? {})) h += header(k, formatText(v));
   h += 'MIME-Version: 1.0\r\n';
   h += `Content-Type: multipart/alternative; boundary="${boundary}"\r\n`;
   // A QP body never contains "=_" literally (QP writes "=" as =3D), so the boundary cannot

@@ -19,12 +19,41 @@ export function addSecret(s: string | undefined): void {
 
 /** `smtp://user:pass@host` → `smtp://user:****@host`; registered secrets → `****`. */
 export function mask(text: string): string {
-  let out = text.replace(
-    /\b([a-z][a-z0-9+.-]*:\/\/)([^:@/\s]*):([^@/\s]*)@/gi,
-    (_m, scheme: string, user: string) => `${scheme}${user}:****@`,
-  );
+  let out = maskUserinfo(text);
   for (const s of secrets) out = out.split(s).join('****');
   return out;
+}
+
+/** True when a secret is registered (callers can skip work otherwise). */
+export const hasSecrets = () => secrets.size > 0;
+
+const isSchemeChar = (c: string) => /[a-z0-9+.-]/i.test(c);
+const endsUserinfo = (c: string) => c === '/' || c === '@' || /\s/.test(c);
+
+/**
+ * The password of every `scheme://user:password@` in the text, hidden. A scan from each "://"
+ * rather than one regular expression: the pattern that did this backtracked over long words,
+ * and this runs on every line printed, user text included.
+ */
+function maskUserinfo(text: string): string {
+  let out = '';
+  let copied = 0;
+  for (let at = text.indexOf('://'); at !== -1; at = text.indexOf('://', at + 3)) {
+    // A scheme must precede: a letter then letters, digits, "+", "." or "-".
+    let s = at;
+    while (s > 0 && isSchemeChar(text[s - 1])) s--;
+    if (s === at || !/[a-z]/i.test(text[s])) continue;
+    // userinfo ends at the first "@" before any "/" or whitespace.
+    let e = at + 3;
+    while (e < text.length && !endsUserinfo(text[e])) e++;
+    if (text[e] !== '@') continue;
+    const colon = text.indexOf(':', at + 3);
+    if (colon === -1 || colon > e) continue;
+    out += `${text.slice(copied, colon + 1)}****`;
+    copied = e;
+    at = e - 3; // resume after this userinfo
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 /** For a URL shown as "the transport": no password at all. */

@@ -10,6 +10,7 @@ import { textValues } from '../render/text.js';
 import type { RenderedIssue } from '../render/types.js';
 import { unsubscribeUrl } from '../naming.js';
 import { signToken } from '../unsubscribe/token.js';
+import { verpAddress } from '../bounces/verp.js';
 import { composeMessage } from './compose.js';
 export { rawOf } from './compose.js';
 import { domainOf } from './message-id.js';
@@ -22,13 +23,20 @@ export interface MessageReader {
   /** The list row: email, name and every other column. */
   fields: Readonly<Record<string, string | undefined>>;
   messageId: string;
+  /**
+   * The reader's send-record id: with config bounces.address set, it is signed into the
+   * envelope sender (VERP) and the unsubscribe mailto:. Test sends have none.
+   */
+  ref?: number;
 }
 
 export interface MessageContext {
   issue: RenderedIssue;
-  config: Pick<Config, 'from' | 'replyTo' | 'organisation' | 'siteUrl' | 'unsubscribe'>;
+  config: Pick<Config, 'from' | 'replyTo' | 'organisation' | 'siteUrl' | 'unsubscribe'> & Partial<Pick<Config, 'bounces'>>;
   /** List name: part of the token and of List-Id. */
   list: string;
+  /** Issue slug, for Feedback-ID (defaults to the rendered issue's slug). */
+  slug?: string;
   secret: Buffer;
   /** Date header for the whole send (one clock read per run, not per message). */
   date?: Date;
@@ -49,6 +57,15 @@ export function listIdFor(config: Pick<Config, 'organisation' | 'from'>, list: s
   return `${shown} <${label}.${domainOf(config.from.email)}>`;
 }
 
+/**
+ * `Feedback-ID: <issue>:<list>:roundup:<sender domain>` for Gmail's feedback loop, which reports
+ * complaint rates per value of the first fields; the last names the sender and stays fixed.
+ */
+export function feedbackIdFor(slug: string, list: string, fromEmail: string): string {
+  const part = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60) || 'x';
+  return `${part(slug)}:${part(list)}:roundup:${part(domainOf(fromEmail))}`;
+}
+
 export type MessageFactory = (reader: MessageReader) => OutgoingMessage;
 
 export function createMessageFactory(ctx: MessageContext): MessageFactory {
@@ -57,6 +74,10 @@ export function createMessageFactory(ctx: MessageContext): MessageFactory {
   const text = compileQp(issue.text, false);
   const listId = listIdFor(config, list);
   const mailto = `mailto:${config.unsubscribe.mailto ?? config.from.email}?subject=unsubscribe`;
+  // With a return path configured, bounces and mailto: unsubscribes come back to an address
+  // that names the reader (bounces/verp.ts); without one, today's behaviour.
+  const bounces = config.bounces?.address;
+  const feedbackId = feedbackIdFor(ctx.slug ?? issue.slug, list, config.from.email);
   const date = ctx.date ?? new Date();
   const prefix = ctx.subjectPrefix ?? '';
   return (reader) => {
@@ -78,9 +99,18 @@ export function createMessageFactory(ctx: MessageContext): MessageFactory {
       date,
       listId,
       unsubscribeUrl: url,
-      unsubscribeMailto: mailto,
+      unsubscribeMailto:
+        bounces && reader.ref !== undefined
+          ? `mailto:${verpAddress(bounces, 'unsubscribe', reader.ref, secret)}?subject=unsubscribe`
+          : mailto,
+      feedbackId,
       extra: ctx.extraHeaders,
     });
-    return { from: config.from.email, to: reader.email, messageId: reader.messageId, pieces, canonical };
+    const envelopeFrom = bounces
+      ? reader.ref !== undefined
+        ? verpAddress(bounces, 'bounce', reader.ref, secret)
+        : bounces
+      : config.from.email;
+    return { from: envelopeFrom, to: reader.email, messageId: reader.messageId, pieces, canonical };
   };
 }

@@ -49,7 +49,13 @@ export interface SendLoopResult {
 }
 
 export function readerOf(row: QueueRow): MessageReader {
-  return { email: row.email, name: row.name, fields: JSON.parse(row.fields) as Record<string, string>, messageId: row.messageId };
+  return {
+    email: row.email,
+    name: row.name,
+    fields: JSON.parse(row.fields) as Record<string, string>,
+    messageId: row.messageId,
+    ref: row.id,
+  };
 }
 
 export async function runSendLoop(o: SendLoopOptions): Promise<SendLoopResult> {

@@ -13,6 +13,8 @@ import { ErrorCodes, RoundupError } from '../errors.js';
 import { checkEmail } from '../lists/email.js';
 import { listSummary } from '../lists/report.js';
 import { openState, type StateDb } from '../state/db.js';
+import { stateDirOf } from '../state/dir.js';
+import { ensureStateIntact, recordStateIdentity } from '../state/intact.js';
 import { acquireSendLock, isLockLive, type SendLock } from '../state/lock.js';
 import {
   SendLedger,
@@ -48,6 +50,8 @@ export interface SendOptions {
   yes?: boolean;
   retryFailed?: boolean;
   verbose?: boolean;
+  /** --new-state: go on although the state database is missing, emptied or replaced (src/state/intact.ts). */
+  newState?: boolean;
 }
 
 /** The terminal, as the send flow uses it (see src/terminal.ts). */
@@ -92,7 +96,16 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
         timeout: config.send.timeout,
       });
   const transportText = transport?.describe ?? 'none (dry run: nothing is delivered)';
+  // Before the secret or the database is created: their absence is part of what is checked.
+  const stateDir = stateDirOf(config, env);
+  // A --test send mails only the given addresses, so a lost database does not stop it; but on a
+  // fresh project it creates the secret, so it records the new database's identity too.
+  const state = ensureStateIntact(stateDir, { startAfresh: opts.newState, refuse: !opts.test });
   const secret = loadSecret(config, env);
+  if (opts.test && state.state === 'fresh') {
+    openState(config, env).close();
+    recordStateIdentity(stateDir);
+  }
 
   if (opts.test) return sendTests(prep, opts.test, transport, transportText, secret, io);
   // Refuse before touching any state: a send that cannot be confirmed must leave no trace.
@@ -101,6 +114,7 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
   }
 
   const db = openState(config, env);
+  recordStateIdentity(stateDir);
   let lock: SendLock | undefined;
   try {
     const label = `${issue.slug} to list ${list.ref.name}`;

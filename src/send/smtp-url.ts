@@ -35,8 +35,8 @@ export function parseSmtpUrl(text: string): SmtpSettings {
   }
   if (!url.hostname) throw new RoundupError(ErrorCodes.USAGE, 'the SMTP URL has no host name');
   const secure = url.protocol === 'smtps:';
-  const user = decodeURIComponent(url.username);
-  const pass = decodeURIComponent(url.password);
+  const user = decodeUserinfo(url.username, 'user name');
+  const pass = decodeUserinfo(url.password, 'password');
   addSecret(url.password);
   addSecret(pass);
   // As AUTH PLAIN and AUTH LOGIN put them on the wire, should a server echo them in a reply.
@@ -56,4 +56,18 @@ export function parseSmtpUrl(text: string): SmtpSettings {
     name: q.get('name') ?? undefined,
     display: maskUrl(url),
   };
+}
+
+/** Percent-decoding of the URL's user or password; a stray "%" is a located mistake, not a crash. */
+function decodeUserinfo(text: string, what: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    addSecret(text);
+    // Never echo the text: it may hold a password.
+    throw new RoundupError(
+      ErrorCodes.USAGE,
+      `the SMTP URL's ${what} has a "%" that is not followed by two hex digits: write a literal "%" as %25 (and "@" as %40, ":" as %3A)`,
+    );
+  }
 }

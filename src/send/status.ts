@@ -1,4 +1,5 @@
 /** `roundup status`: where each send of an issue stands, from the state database alone. */
+import { type BounceCounts, bounceCounts } from '../state/bounces.js';
 import { isLockLive } from '../state/lock.js';
 import type { StateDb } from '../state/db.js';
 import { countByStatus, listFailures, sendsForIssue, type FailureRow, type StatusCounts } from '../state/sends.js';
@@ -11,7 +12,12 @@ export interface SendStatus {
   running: { pid: number; startedAt: string } | null;
   finishedAt: string | null;
   failures: FailureRow[];
+  /** From `roundup bounces scan`: distinct readers per kind, and complaints per message sent. */
+  bounces: BounceCounts & { complaintRate: number; complaintRateHigh: boolean };
 }
+
+/** Gmail's and Yahoo's bulk-sender limit: keep complaints under 0.3% of messages delivered. */
+export const COMPLAINT_RATE_LIMIT = 0.003;
 
 export function readStatus(db: StateDb, issue: string, list?: string): SendStatus[] {
   const lockStmt = db.prepare('SELECT pid, host, started_at AS startedAt, heartbeat_at FROM send_locks WHERE send_id = ?');
@@ -27,8 +33,14 @@ export function readStatus(db: StateDb, issue: string, list?: string): SendStatu
         running: lock && isLockLive(lock) ? { pid: lock.pid, startedAt: lock.startedAt } : null,
         finishedAt: s.finishedAt,
         failures: listFailures(db, s.id),
+        bounces: withRate(bounceCounts(db, s.id), countByStatus(db, s.id).sent),
       };
     });
+}
+
+function withRate(b: BounceCounts, sent: number): SendStatus['bounces'] {
+  const complaintRate = sent ? b.complaints / sent : 0;
+  return { ...b, complaintRate, complaintRateHigh: complaintRate > COMPLAINT_RATE_LIMIT };
 }
 
 export function formatStatus(statuses: readonly SendStatus[], limit = 50): string[] {
@@ -47,6 +59,26 @@ export function formatStatus(statuses: readonly SendStatus[], limit = 50): strin
       `  ${c.sent} sent, ${c.failed} failed, ${c.suppressed} suppressed, ${c.queued} queued, ${c.sending} sending` +
         ` (of ${c.total})${c.possibleDuplicates ? `; ${c.possibleDuplicates} possible duplicates re-sent after interruptions` : ''}`,
     );
+    const b = s.bounces;
+    if (b.hard + b.soft + b.complaints + b.unsubscribes > 0) {
+      const rep = Object.entries(b.reputationReasons)
+        .map(([r, n]) => `${n} ${r}`)
+        .join(', ');
+      out.push(
+        `  bounces: ${b.hard} hard, ${b.soft} soft${b.reputation ? ` (${b.reputation} about the sender's reputation or authentication: ${rep})` : ''}; ` +
+          `${b.complaints} complaint${b.complaints === 1 ? '' : 's'} (${(b.complaintRate * 100).toFixed(2)}% of sent)` +
+          `${b.unsubscribes ? `; ${b.unsubscribes} unsubscribed by mail` : ''}`,
+      );
+      if (b.complaintRateHigh) {
+        out.push(
+          `  warning: complaint rate ${(b.complaintRate * 100).toFixed(2)}% is above 0.3%: Gmail and Yahoo start filtering or rejecting bulk mail above it`,
+        );
+      }
+      if (b.reputation)
+        out.push(
+          "  note: reputation bounces say more about the sender than the readers: check DKIM/SPF/DMARC and the sending IP's blocklist status",
+        );
+    }
     for (const f of s.failures.slice(0, limit)) {
       out.push(
         `  failed ${f.email}${f.line ? ` (list line ${f.line})` : ''} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${f.lastResponse ?? '?'}`,

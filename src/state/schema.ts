@@ -59,4 +59,27 @@ export const MIGRATIONS: readonly string[] = [
     heartbeat_at INTEGER NOT NULL           -- ms since epoch, refreshed while sending
   );
   `,
+  /* 2: bounce and complaint events (roundup bounces scan) */ `
+  CREATE TABLE bounce_events (
+    id           INTEGER PRIMARY KEY,
+    message_key  TEXT NOT NULL,             -- the report's Message-ID, else a hash of its bytes
+    send_id      INTEGER NOT NULL REFERENCES sends(id) ON DELETE CASCADE,
+    recipient_id INTEGER REFERENCES recipients(id) ON DELETE SET NULL,
+    email_key    TEXT NOT NULL,
+    email        TEXT NOT NULL,
+    kind         TEXT NOT NULL
+                 CHECK (kind IN ('hard', 'soft', 'complaint', 'auto-reply', 'delivered', 'unsubscribe')),
+    reason       TEXT NOT NULL DEFAULT '',  -- userunknown, mailboxfull, blocked, feedback, …
+    status       TEXT NOT NULL DEFAULT '',  -- enhanced status code, when given
+    diagnostic   TEXT NOT NULL DEFAULT '',
+    reputation   INTEGER NOT NULL DEFAULT 0, -- a block/policy/authentication problem of the sender
+    matched_by   TEXT NOT NULL,             -- 'verp' | 'message-id' | 'recipient'
+    received_at  TEXT NOT NULL,
+    UNIQUE (message_key, email_key)         -- the same report processed twice counts once
+  );
+  CREATE INDEX bounce_events_by_reader ON bounce_events (email_key, send_id);
+  CREATE INDEX bounce_events_by_send ON bounce_events (send_id, kind);
+  CREATE INDEX recipients_by_message_id ON recipients (message_id);
+  CREATE INDEX recipients_by_email ON recipients (email_key, sent_at);
+  `,
 ];

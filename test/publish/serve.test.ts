@@ -24,7 +24,7 @@ import {
   type StateDb,
 } from '../../src/state/index.js';
 import { loadSecret } from '../../src/unsubscribe/secret.js';
-import { signToken } from '../../src/unsubscribe/token.js';
+import { signToken, signTokenV1 } from '../../src/unsubscribe/token.js';
 import { BIN, makeProject, runCli } from '../helpers/project.js';
 
 let dir: string;
@@ -142,7 +142,8 @@ describe('roundup serve: one-click unsubscribe', () => {
 
   it('refuses forged, altered and truncated tokens with the same 400, whether or not the address is known', async () => {
     const known = 'james.wright@example.net';
-    const good = tokenFor(known);
+    const good = signTokenV1({ email: known, list: 'example' }, secret); // a link sent before tokens were opaque
+    const opaque = tokenFor(known);
     const [payload, mac] = good.split('.');
     const otherPayload = Buffer.from(`v1\nexample\nlucy.fernandes@example.net`).toString('base64url');
     const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
@@ -156,6 +157,9 @@ describe('roundup serve: one-click unsubscribe', () => {
       good.slice(0, good.indexOf('.') + 1), // MAC missing
       payload, // no dot at all
       'not-a-token',
+      flip(opaque, 20), // opaque token altered
+      opaque.slice(0, -4), // opaque token truncated
+      opaque + 'A', // opaque token lengthened
     ];
     const bodies = new Set<string>();
     for (const t of bad) {
@@ -212,7 +216,7 @@ describe('roundup serve: one-click unsubscribe', () => {
     const done = await oneClick(token);
     const $ = load(await done.text());
     const action = $('form').attr('action')!;
-    expect(action).toMatch(/^\.\.\/r\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(action).toMatch(/^\.\.\/r\/[A-Za-z0-9_-]+$/);
     const resub = new URL(action, url(`/u/${token}`));
     // The unsubscribe token does not work as a resubscribe token, nor the other way round.
     expect((await fetch(url(`/r/${token}`), { method: 'POST' })).status).toBe(400);
@@ -226,10 +230,39 @@ describe('roundup serve: one-click unsubscribe', () => {
     expect(isSuppressed(db, email)).toBe(false);
   });
 
+  it('a resubscribe link undoes its own unsubscribe once, never a later one', async () => {
+    const email = 'owen.price@example.net';
+    const token = tokenFor(email);
+    const resubOf = async (res: Response) => new URL(load(await res.text())('form').attr('action')!, url(`/u/${token}`));
+    const first = await resubOf(await oneClick(token));
+    expect((await fetch(first, { method: 'POST' })).status).toBe(200);
+    expect(isSuppressed(db, email)).toBe(false);
+    // The reader unsubscribes again later; the old page's button must not undo that.
+    await new Promise((r) => setTimeout(r, 5));
+    const second = await resubOf(await oneClick(token));
+    expect(second.pathname).not.toBe(first.pathname);
+    const replay = await fetch(first, { method: 'POST' });
+    expect(replay.status).toBe(410);
+    expect(await replay.text()).toContain('expired');
+    expect(isSuppressed(db, email)).toBe(true);
+    // The new page's button still works.
+    expect((await fetch(second, { method: 'POST' })).status).toBe(200);
+    expect(isSuppressed(db, email)).toBe(false);
+  });
+
+  it('links sent before tokens were opaque still unsubscribe', async () => {
+    const email = 'peter.quinn@example.net';
+    const old = signTokenV1({ email, list: 'example' }, secret);
+    expect(old).toContain('.');
+    expect((await oneClick(old)).status).toBe(200);
+    expect(getSuppression(db, email)?.reason).toBe('unsubscribe');
+  });
+
   it('never lifts a suppression that was not an unsubscribe (a hard bounce)', async () => {
     const email = 'rhys.evans@example.net';
     suppress(db, email, 'hard-bounce', '550 no such user');
-    const res = await fetch(url(`/r/${signResubscribe({ email, list: 'example' }, secret)}`), { method: 'POST' });
+    const suppressedAt = getSuppression(db, email)!.createdAt;
+    const res = await fetch(url(`/r/${signResubscribe({ email, list: 'example', suppressedAt }, secret)}`), { method: 'POST' });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('could not resubscribe you here');
     expect(getSuppression(db, email)?.reason).toBe('hard-bounce');
@@ -263,6 +296,12 @@ describe('roundup serve: archive site', () => {
     const bare = await fetch(url('/2026-11'), { redirect: 'manual' });
     expect(bare.status).toBe(301);
     expect(bare.headers.get('location')).toBe('/2026-11/');
+    // Never protocol-relative (`//2026-11/` is another host to a browser), whatever the spelling.
+    for (const p of ['/.//2026-11', '//2026-11', '/./2026-11', '///2026-11']) {
+      const r = await raw(`GET ${p} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`);
+      expect(r, p).toMatch(/^HTTP\/1\.1 301/);
+      expect(r, p).toMatch(/\r\nLocation: \/2026-11\/\r\n/i);
+    }
     expect((await fetch(url('/u/'))).status).toBe(200);
     expect((await fetch(url('/nope/'))).status).toBe(404);
   });

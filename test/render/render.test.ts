@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { RoundupError } from '../../src/errors.js';
 import { personalise, renderIssue, type RenderEnv } from '../../src/render/index.js';
-import { hasMarker } from '../../src/render/merge.js';
+import { fill, hasMarker, resolveValues } from '../../src/render/merge.js';
 import { loadTemplates } from '../../src/render/templates.js';
 import { FIXTURES, REPO } from '../helpers/project.js';
 
@@ -115,6 +115,34 @@ describe('renderIssue (real templates)', () => {
       expect(p.html).toContain('RcPt0rCpT, RcPt1rCpT, RcPt0rCpT and RcPt99rCpT: seven.');
       expect(p.text).toContain('RcPt0rCpT, RcPt1rCpT, RcPt0rCpT and RcPt99rCpT: seven.');
     }
+  });
+
+  it('puts the preheader first, hidden without a text colour, padded so the body never leaks into the snippet', async () => {
+    const issue = await renderIssue(fixtureSource, 'issues/full-roundup.md', env);
+    const $ = load(personalise(issue, values).html);
+    const pre = $('.rb-preheader');
+    expect(pre.length).toBe(1);
+    expect(pre.attr('style')).toContain('display:none');
+    expect(pre.attr('style')).not.toMatch(/(^|;)\s*color:/);
+    // What a client takes for the snippet: the body's text from the start. After the preheader
+    // come only invisible characters, for longer than any client shows.
+    const body = $('body').text().replace(/^\s+/, '');
+    expect(body.startsWith('Seven sections, two quotes and every block type.')).toBe(true);
+    const rest = body.slice('Seven sections, two quotes and every block type.'.length);
+    const filler = /^(?:\s|\u2007|\ufeff|\u034f)*/.exec(rest)![0];
+    expect(filler.length).toBeGreaterThanOrEqual(200);
+    expect(rest.slice(filler.length)).toMatch(/^View this email in your browser/);
+  });
+
+  it("uses the intro's first sentence as the preheader when there is none", async () => {
+    const src = fixtureSource.replace(/^preheader:.*\n/m, '');
+    const issue = await renderIssue(src, 'issues/full-roundup.md', env);
+    const p = personalise(issue, values);
+    const pre = load(p.html)('.rb-preheader').text();
+    expect(pre.startsWith('Hello Ann <b>Lee</b> at your organisation: this intro has emphasis and a link in prose.')).toBe(true);
+    expect(fill(issue.preheader, resolveValues(issue.refs, values), false)).toBe(
+      'Hello Ann <b>Lee</b> at your organisation: this intro has emphasis and a link in prose.',
+    );
   });
 
   it('tidies the HTML safely: no indentation, no height="auto", conditional comments and <pre> kept', async () => {

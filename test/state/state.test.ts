@@ -4,6 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseList } from '../../src/lists/index.js';
+import { MIGRATIONS } from '../../src/state/schema.js';
 import {
   SendLedger,
   acquireSendLock,
@@ -42,7 +43,7 @@ describe('openState', () => {
   it('creates the database in ROUNDUP_STATE_DIR, in WAL mode, with the schema applied once', () => {
     expect(existsSync(path.join(dir, 'roundup.db'))).toBe(true);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     // Re-opening an up-to-date database is a no-op (no "table exists" error).
     openState(config, where).close();
   });
