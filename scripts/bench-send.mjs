@@ -7,6 +7,7 @@
  *   node scripts/bench-send.mjs [counts…] [--concurrency N]
  *   env: BENCH_SEND_COUNTS=20000,100000  BENCH_SEND_CONCURRENCY=8  BENCH_ISSUE=issues/2026-11.md
  *        BENCH_SEND_NODE_FLAGS='--max-old-space-size=80' (flags for the measured processes)
+ *        BENCH_SEND_DKIM=1 (also run each count with every message DKIM-signed, RSA 2048, key generated per run)
  *
  * Each count runs in its own child process so its peak RSS is its own: flat memory means the
  * 100k run peaks where the 20k run does. The sink is Postfix's smtp-sink when installed
@@ -14,6 +15,7 @@
  * Needs the compiled lib/ (npm run compile). Prints figures; asserts nothing.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,10 +31,11 @@ const flag = (name) => {
 };
 const ISSUE = process.env.BENCH_ISSUE ?? 'issues/2026-11.md';
 const CONCURRENCY = Number(flag('--concurrency') ?? process.env.BENCH_SEND_CONCURRENCY ?? 8);
+const DKIM = process.env.BENCH_SEND_DKIM === '1';
 const SINK = ['/usr/sbin/smtp-sink', '/usr/bin/smtp-sink'].find(existsSync);
 const SOURCE = ['/usr/sbin/smtp-source', '/usr/bin/smtp-source'].find(existsSync);
 
-if (args[0] === '--child') await child(Number(args[1]), Number(args[2]));
+if (args[0] === '--child') await child(Number(args[1]), Number(args[2]), args[3] === 'dkim');
 else if (args[0] === '--sink-child') await sinkChild();
 else await main();
 
@@ -57,11 +60,14 @@ async function main() {
     for (const n of counts) {
       const r = runChild(['--child', String(n), String(port)]);
       results.push(r);
-      console.log(
-        `  roundup send ${String(n).padStart(6)} readers   ${r.rate.toFixed(0).padStart(6)} msg/s   peak RSS ${r.peakRssMb.toFixed(0)} MB` +
-          ` (sending: ${r.halvesMb[0].toFixed(0)} MB first half, ${r.halvesMb[1].toFixed(0)} MB second half; reading the list ${r.queuePeakRssMb.toFixed(0)} MB)` +
-          `   (queue ${r.syncSeconds.toFixed(1)} s, send ${r.sendSeconds.toFixed(1)} s, ${(r.avgBytes / 1024).toFixed(1)} KB/msg, ${r.sent} sent)`,
-      );
+      report(n, r, '');
+    }
+    // DKIM on: the same count with every message signed (RSA 2048): the signature's cost per message.
+    for (const n of DKIM ? counts : []) {
+      const r = runChild(['--child', String(n), String(port), 'dkim']);
+      report(n, r, ' +DKIM');
+      const plain = results.find((x) => x.n === n);
+      if (plain) console.log(`  DKIM-signed / unsigned (${n}): ${(r.rate / plain.rate).toFixed(2)}`);
     }
     if (results.length > 1) {
       const [a, b] = [results[0], results[results.length - 1]];
@@ -107,6 +113,14 @@ async function main() {
   }
 }
 
+function report(n, r, tag) {
+  console.log(
+    `  roundup send${tag} ${String(n).padStart(6)} readers   ${r.rate.toFixed(0).padStart(6)} msg/s   peak RSS ${r.peakRssMb.toFixed(0)} MB` +
+      ` (sending: ${r.halvesMb[0].toFixed(0)} MB first half, ${r.halvesMb[1].toFixed(0)} MB second half; reading the list ${r.queuePeakRssMb.toFixed(0)} MB)` +
+      `   (queue ${r.syncSeconds.toFixed(1)} s, send ${r.sendSeconds.toFixed(1)} s, ${(r.avgBytes / 1024).toFixed(1)} KB/msg, ${r.sent} sent)`,
+  );
+}
+
 function runChild(childArgs) {
   // BENCH_SEND_NODE_FLAGS (e.g. --max-old-space-size=80) shows how much of the peak is V8
   // letting old space grow lazily rather than memory the send needs.
@@ -121,7 +135,7 @@ function runChild(childArgs) {
 }
 
 /** One measured run: queue n readers, send them all, report rate and peak RSS. */
-async function child(n, port) {
+async function child(n, port, dkim = false) {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'roundup-bench-send-'));
   const { loadConfig } = await import(lib('config.js'));
   const { renderIssueFile } = await import(lib('render/index.js'));
@@ -134,6 +148,7 @@ async function child(n, port) {
   const { SmtpTransport } = await import(lib('send/smtp.js'));
   const { parseSmtpUrl } = await import(lib('send/smtp-url.js'));
   const { loadSecret } = await import(lib('unsubscribe/secret.js'));
+  const { DkimSigner, signingTransport } = await import(lib('send/dkim.js'));
 
   const config = loadConfig(root);
   const issue = await renderIssueFile(ISSUE, { root, config });
@@ -171,11 +186,21 @@ async function child(n, port) {
     }
     return m;
   };
+  const smtp = new SmtpTransport(parseSmtpUrl(`smtp://127.0.0.1:${port}`), { timeout: 30_000 });
   const t1 = performance.now();
   const result = await runSendLoop({
     ledger: new SendLedger(db, send.id),
     makeMessage: sizing,
-    transport: new SmtpTransport(parseSmtpUrl(`smtp://127.0.0.1:${port}`), { timeout: 30_000 }),
+    transport: dkim
+      ? signingTransport(
+          smtp,
+          new DkimSigner({
+            domain: 'hartwellfinch.example',
+            selector: 'bench',
+            key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
+          }),
+        )
+      : smtp,
     limiter: new RateLimiter({ rate: 0 }),
     concurrency: CONCURRENCY,
     maxAttempts: config.send.maxAttempts,

@@ -36,6 +36,7 @@ import { prepareSend, type PreparedSend } from './prepare.js';
 import { createProgress } from './progress.js';
 import { RateLimiter } from './rate-limit.js';
 import { createTransport } from './transport.js';
+import { DkimSigner, loadDkim, signingTransport } from './dkim.js';
 import type { Terminal } from '../terminal.js';
 import type { Channel, Transport } from './types.js';
 
@@ -63,7 +64,7 @@ export interface SendIO extends Pick<Terminal, 'out' | 'err' | 'interactive' | '
 }
 
 /** What the send needs from the environment: the project, the state directory, the secret, SMTP_URL. */
-export type SendEnv = Pick<Environment, 'root' | 'stateDir' | 'secret' | 'smtpUrl'>;
+export type SendEnv = Pick<Environment, 'root' | 'stateDir' | 'secret' | 'smtpUrl'> & Partial<Pick<Environment, 'dkimPrivateKey'>>;
 
 export interface SendSummary {
   issue: string;
@@ -87,7 +88,9 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
   const settings = effectiveSettings(config, opts);
   for (const w of prep.warnings) io.err(`warning: ${w}`);
 
-  const transport = opts.dryRun
+  // A bad or missing DKIM key stops the send before anything is queued (and in a dry run too).
+  const dkim = loadDkim(config, env);
+  const plain = opts.dryRun
     ? null
     : await createTransport({
         smtp: opts.smtp,
@@ -95,6 +98,7 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
         outboxDir: path.join(root, 'outbox', issue.slug),
         timeout: config.send.timeout,
       });
+  const transport = plain && dkim ? signingTransport(plain, new DkimSigner(dkim)) : plain;
   const transportText = transport?.describe ?? 'none (dry run: nothing is delivered)';
   // Before the secret or the database is created: their absence is part of what is checked.
   const stateDir = stateDirOf(config, env);
