@@ -9,7 +9,9 @@ import { Command, CommanderError } from 'commander';
 import { registerAll } from './commands/index.js';
 import { loadDotenv, readEnvironment } from './env.js';
 import { fromFsError, isRoundupError } from './errors.js';
+import { addSecretsFrom, mask } from './mask.js';
 import { processTerminal } from './terminal.js';
+import { visibleLines } from './visible.js';
 
 const DEBUG = /(^|,)\s*roundup\s*(,|$)/.test(process.env.DEBUG ?? '');
 
@@ -18,6 +20,11 @@ export function buildProgram(vars: Record<string, string | undefined> = { ...pro
     .description('Markdown newsletters rendered with MJML and sent over SMTP')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
+    // Commander echoes arguments in its own errors ("unknown option 'smtp://…'"): masked too.
+    .configureOutput({
+      writeOut: (str) => process.stdout.write(mask(str)),
+      writeErr: (str) => process.stderr.write(mask(visibleLines(str))),
+    })
     .exitOverride();
   registerAll(program, processTerminal(vars), readEnvironment(vars, process.cwd()));
   return program;
@@ -26,6 +33,10 @@ export function buildProgram(vars: Record<string, string | undefined> = { ...pro
 export async function main(argv: string[]): Promise<void> {
   const vars = { ...process.env };
   loadDotenv('.env', vars);
+  // A credential URL typed where a file or slug belongs ("roundup check smtp://user:pass@host")
+  // is echoed by the error about it: its password is registered now and masked in every line.
+  for (const arg of argv) addSecretsFrom(arg);
+  addSecretsFrom(vars.SMTP_URL);
   const program = buildProgram(vars);
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -42,13 +53,16 @@ export function reportError(e: unknown): number {
     return e.exitCode;
   }
   const known = isRoundupError(e) ? e : fromFsError(e);
+  // Every line here may echo an argument or a file's text: credentials masked, control
+  // characters shown rather than obeyed (src/visible.ts).
+  const write = (line: string) => process.stderr.write(`${mask(visibleLines(line))}\n`);
   if (known) {
-    process.stderr.write(`roundup: ${known.format()}\n`);
-    if (DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+    write(`roundup: ${known.format()}`);
+    if (DEBUG && e instanceof Error && e.stack) write(e.stack);
     return known.exitCode;
   }
   const msg = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`roundup: internal error: ${msg}${DEBUG ? '' : ' (set DEBUG=roundup for details)'}\n`);
-  if (DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+  write(`roundup: internal error: ${msg}${DEBUG ? '' : ' (set DEBUG=roundup for details)'}`);
+  if (DEBUG && e instanceof Error && e.stack) write(e.stack);
   return 2;
 }

@@ -5,6 +5,8 @@
  * never this whole object, and never prints by itself.
  */
 import type { Vars } from './env.js';
+import { mask } from './mask.js';
+import { visibleLines } from './visible.js';
 
 export interface Terminal {
   /** A line (or several, joined by \n) on stdout; the final newline is added. */
@@ -39,8 +41,10 @@ export function useColour(stream: { isTTY?: boolean }, vars: Vars): boolean {
 /** The terminal of this process. */
 export function processTerminal(vars: Vars): Terminal {
   return {
-    out: (line) => process.stdout.write(line + '\n'),
-    err: (line) => process.stderr.write(line + '\n'),
+    // The last guard for every line a command prints: registered credentials masked, control
+    // characters from files shown as escapes (roundup's own colours pass).
+    out: (line) => process.stdout.write(`${mask(visibleLines(line))}\n`),
+    err: (line) => process.stderr.write(`${mask(visibleLines(line))}\n`),
     colour: useColour(process.stdout, vars),
     errColour: useColour(process.stderr, vars),
     interactive: Boolean(process.stdin.isTTY),

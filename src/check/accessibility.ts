@@ -3,22 +3,17 @@
  * the configured colours as the templates pair them (WCAG AA: 4.5:1 for body text, 3:1 for
  * large text such as headings).
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import type { RenderedIssue } from '../render/types.js';
-import { parseYaml } from '../yaml-source.js';
-import { ErrorCodes } from '../errors.js';
-import { allBlocks } from './model.js';
 import { contrastRatio } from './contrast.js';
+import { allBlocks } from './model.js';
 import { stripTags, type SourceIndex } from './sources.js';
-import type { Finding } from './types.js';
+import type { CheckContext, Finding } from './types.js';
 
-export function checkLang(issue: RenderedIssue, html: string, src: SourceIndex): Finding[] {
-  const m = /<html\b[^>]*\blang="([^"]*)"/i.exec(html);
+export function checkLang({ sample, src, layoutFile: layout }: CheckContext): Finding[] {
+  const m = /<html\b[^>]*\blang="([^"]*)"/i.exec(sample.html);
   // MJML writes lang="und" (undetermined) when the layout sets none.
   if (m?.[1].trim() && m[1].trim().toLowerCase() !== 'und') return [];
-  const layout = src.display(`templates/${issue.meta.template}.mjml`);
   const at = src.find([layout], /<mjml\b/) ?? { file: layout };
   return [
     {
@@ -31,7 +26,7 @@ export function checkLang(issue: RenderedIssue, html: string, src: SourceIndex):
 }
 
 /** Headings may go down one level at a time (h1 → h2 → h3), never skip one. */
-export function checkHeadings(issue: RenderedIssue, src: SourceIndex): Finding[] {
+export function checkHeadings({ issue, src }: CheckContext): Finding[] {
   const out: Finding[] = [];
   let prevSection: unknown;
   let prev = 1;
@@ -83,28 +78,17 @@ const PAIRS: { fg: keyof Config['colours'] | 'white'; bg: keyof Config['colours'
 ];
 
 /** Does the issue's layout (or a component) set a text colour to `colours.<key>`? */
-function usedAsText(issue: RenderedIssue, key: string, src: SourceIndex): boolean {
-  const files = [
-    src.display(`templates/${issue.meta.template}.mjml`),
-    ...src.templateFiles().filter((f) => path.basename(path.dirname(f)) === 'components'),
-  ];
+function usedAsText(layoutFile: string, key: string, src: SourceIndex): boolean {
+  const files = [layoutFile, ...src.templateFiles().filter((f) => path.basename(path.dirname(f)) === 'components')];
   return src.find(files, new RegExp(`(?<![-\\w])color(?:="|\\s*:\\s*)\\{\\{(?:@root\\.)?colours\\.${key}\\}\\}`)) !== undefined;
 }
 
-export function checkContrast(issue: RenderedIssue, config: Config, src: SourceIndex): Finding[] {
-  const root = src.root;
-  const file = path.relative(process.cwd(), path.join(root, 'roundup.config.yaml')) || 'roundup.config.yaml';
-  let lineOf = (_key: string): number | undefined => undefined;
-  try {
-    const yaml = parseYaml(readFileSync(path.join(root, 'roundup.config.yaml'), 'utf8'), file, ErrorCodes.CONFIG);
-    lineOf = (key) => yaml.lineOf(['colours', key]);
-  } catch {
-    // Config already loaded by the caller; without its text we report without a line.
-  }
+export function checkContrast({ config, src, layoutFile, configFile: file, configLine }: CheckContext): Finding[] {
+  const lineOf = (key: string) => configLine(['colours', key]);
   const colour = (k: string) => (k === 'white' ? '#ffffff' : config.colours[k as keyof Config['colours']]);
   const out: Finding[] = [];
   for (const p of PAIRS) {
-    if (p.ifText && !usedAsText(issue, p.fg, src)) continue;
+    if (p.ifText && !usedAsText(layoutFile, p.fg, src)) continue;
     const ratio = contrastRatio(colour(p.fg), colour(p.bg));
     const need = p.large ? 3 : 4.5;
     if (ratio >= need) continue;

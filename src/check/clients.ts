@@ -10,9 +10,8 @@
  * <style>. Only features a client does not support at all are reported ("partial" support is
  * nearly everything in Outlook), grouped into one finding per feature naming every client.
  */
-import type { RenderedIssue } from '../render/types.js';
 import { escapeRegExp, type SourceIndex } from './sources.js';
-import type { Finding } from './types.js';
+import type { CanIEmail, CheckContext, Finding } from './types.js';
 
 /** caniemail client ids per client the issue names; the Gmail/Apple apps share their webmail data. */
 const CLIENTS = {
@@ -33,7 +32,6 @@ export function mjmlAsHtml(mjml: string): string {
     .replace(/<(\/?)mjml\b/g, '<$1html');
 }
 
-type CanIEmail = typeof import('caniemail').caniemail;
 type Unsupported = [ClientId, { title: string; notes: string[]; position?: { start: { line: number } } }[]];
 
 /**
@@ -84,12 +82,13 @@ export function markupShape(html: string): string {
 
 const scanMemo = new Map<string, Unsupported[]>();
 
-export async function checkClientSupport(issue: RenderedIssue, src: SourceIndex): Promise<Finding[]> {
+/** Runs when the caller loaded the client data (`send` skips this scan). */
+export function checkClientSupport({ issue, src, caniemail }: CheckContext): Finding[] {
+  if (!caniemail) return [];
   const html = mjmlAsHtml(issue.mjml);
   const shape = markupShape(html);
   let scanned = scanMemo.get(shape);
   if (!scanned) {
-    const { caniemail } = await import('caniemail');
     scanned = scan(caniemail, shape);
     if (scanMemo.size > 50) scanMemo.clear();
     scanMemo.set(shape, scanned);

@@ -6,9 +6,9 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import { readList } from '../lists/index.js';
 import { hasMarker } from '../render/merge.js';
-import type { Personalised, RenderedIssue } from '../render/types.js';
-import { escapeRegExp, type SourceIndex } from './sources.js';
-import type { Finding } from './types.js';
+import type { RenderedIssue } from '../render/types.js';
+import { escapeRegExp } from './sources.js';
+import type { CheckContext, Finding } from './types.js';
 
 /** email, name, the sample recipient's keys and the example list's columns. */
 export function knownRecipientFields(config: Config, root: string): string[] {
@@ -28,7 +28,7 @@ function markdownFiles(issue: RenderedIssue): string[] {
   return [...files];
 }
 
-export function checkFields(issue: RenderedIssue, known: readonly string[], src: SourceIndex): Finding[] {
+export function checkFields({ issue, knownFields: known, src }: CheckContext): Finding[] {
   const out: Finding[] = [];
   const knownSet = new Set(known);
   for (const name of issue.fields) {
@@ -46,10 +46,10 @@ export function checkFields(issue: RenderedIssue, known: readonly string[], src:
 }
 
 /** `{{…}}` left in any part of the personalised output, e.g. `{{ name }}` typed without `recipient.`. */
-export function checkUnresolved(issue: RenderedIssue, out: Personalised & { preheader: string }, src: SourceIndex): Finding[] {
+export function checkUnresolved({ issue, sample: out, src, configFile }: CheckContext): Finding[] {
   const findings: Finding[] = [];
   const seen = new Set<string>();
-  const sources = [...markdownFiles(issue), 'roundup.config.yaml', ...src.templateFiles()];
+  const sources = [...markdownFiles(issue), configFile, ...src.templateFiles()];
   for (const text of [out.subject, out.preheader, out.text, out.html]) {
     for (const m of text.matchAll(/\{\{([^{}\n]{0,80})\}\}/g)) {
       const inner = m[1].trim();

@@ -1,11 +1,9 @@
 /** Image rules: alt text (error: blocked images and screen readers show only the alt) and URLs. */
-import type { RenderedIssue } from '../render/types.js';
 import { imagesIn } from './model.js';
-import type { SourceIndex } from './sources.js';
-import type { Finding } from './types.js';
+import type { CheckContext, Finding } from './types.js';
 import { safeDecode, urlProblems } from './urls.js';
 
-export function checkImages(issue: RenderedIssue, src: SourceIndex): Finding[] {
+export function checkImages({ issue, src }: CheckContext): Finding[] {
   const out: Finding[] = [];
   for (const img of imagesIn(issue.model)) {
     const needles = [img.src, safeDecode(img.src), '![]'].filter(Boolean);

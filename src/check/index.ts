@@ -1,50 +1,47 @@
 /**
  * Preflight: every problem that would embarrass an editor in an inbox, found before sending.
- * `runChecks` is shared by `roundup check`, `build`, `send` and the preview server. One module
- * per rule family; each returns findings that name the file (issue, partial, template or
- * config) and, where it comes from Markdown, the line.
+ * `runChecks` is shared by `roundup check`, `build`, `send` and the preview server.
+ *
+ * Every rule is `(ctx) => Finding[]` and is listed once in RULES; the context (context.ts) is
+ * built once per issue from what the render already has. One module per rule family; each
+ * finding names the file (issue, partial, template or config) and, where it can, the line.
+ * To add a rule: write it in the module of its family (or a new one), taking a CheckContext
+ * and reading nothing else, add it to RULES, and document its id in README's rule table.
  */
-import { personalise } from '../render/index.js';
 import type { RenderedIssue } from '../render/types.js';
-import { compileMerge, fill, resolveValues } from '../render/merge.js';
-import { sampleValues } from '../sample.js';
 import { checkContrast, checkHeadings, checkLang } from './accessibility.js';
 import { checkClientSupport } from './clients.js';
+import { checkContext } from './context.js';
 import { checkEnvelope } from './envelope.js';
-import { checkFields, checkUnresolved, knownRecipientFields } from './fields.js';
+import { checkFields, checkUnresolved } from './fields.js';
 import { checkImages } from './images.js';
 import { checkLinks, checkTemplateLinks } from './links.js';
 import { checkMjml } from './mjml.js';
 import { checkSize } from './size.js';
-import { SourceIndex } from './sources.js';
-import type { CheckOptions, Finding } from './types.js';
+import type { CheckOptions, Finding, Rule } from './types.js';
 
-export type { CheckOptions, Finding, Severity } from './types.js';
+export type { CheckContext, CheckOptions, Finding, Rule, Severity } from './types.js';
 export { knownRecipientFields } from './fields.js';
 
+/** Every preflight rule, in the order their findings are gathered (they are sorted afterwards). */
+export const RULES: readonly Rule[] = [
+  checkMjml,
+  checkSize,
+  checkImages,
+  checkLinks,
+  checkTemplateLinks,
+  checkFields,
+  checkUnresolved,
+  checkEnvelope,
+  checkLang,
+  checkHeadings,
+  checkContrast,
+  checkClientSupport,
+];
+
 export async function runChecks(issue: RenderedIssue, opts: CheckOptions): Promise<Finding[]> {
-  const src = new SourceIndex(opts.root);
-  const values = sampleValues(opts.config);
-  const out = personalise(issue, values);
-  const resolved = resolveValues(issue.refs, values);
-  const preheader = fill(issue.preheader, resolved, false);
-  // A fragment of the model (a link URL) as the sample reader gets it.
-  const forSample = (s: string) => fill(compileMerge(s, issue.fieldTable), resolved, false);
-  const known = opts.knownFields ?? knownRecipientFields(opts.config, opts.root);
-  const findings = [
-    ...checkMjml(issue, src),
-    ...checkSize(issue, out.html),
-    ...checkImages(issue, src),
-    ...checkLinks(issue, src, forSample),
-    ...checkTemplateLinks(issue, out.html, src, forSample),
-    ...checkFields(issue, known, src),
-    ...checkUnresolved(issue, { ...out, preheader }, src),
-    ...checkEnvelope(issue, out.subject, preheader),
-    ...checkLang(issue, out.html, src),
-    ...checkHeadings(issue, src),
-    ...checkContrast(issue, opts.config, src),
-    ...(opts.skipClientSupport ? [] : await checkClientSupport(issue, src)),
-  ];
+  const ctx = await checkContext(issue, opts);
+  const findings = RULES.flatMap((rule) => rule(ctx));
   return sortFindings(withoutIgnored(findings, opts.config.check.ignore));
 }
 

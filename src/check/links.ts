@@ -1,8 +1,8 @@
 /** Link rules: broken or placeholder URLs (errors), risky URLs and generic link text (warnings). */
 import type { RenderedIssue } from '../render/types.js';
 import { imagesIn, linksIn } from './model.js';
-import { decodeEntities, escapeRegExp, type SourceIndex } from './sources.js';
-import type { Finding } from './types.js';
+import { decodeEntities, escapeRegExp } from './sources.js';
+import type { CheckContext, Finding } from './types.js';
 import { safeDecode, urlProblems } from './urls.js';
 
 /** Link text that means nothing when a screen reader lists the links out of context. */
@@ -29,7 +29,7 @@ const GENERIC_TEXT = new Set([
  * recipient field is checked as that reader would get it, and reported as the author wrote it
  * ("{{recipient.site}}"), never with the renderer's internal marker.
  */
-export function checkLinks(issue: RenderedIssue, src: SourceIndex, forSample: (s: string) => string = (s) => s): Finding[] {
+export function checkLinks({ issue, src, forSample }: CheckContext): Finding[] {
   const anchors = new Set(issue.model.sections.map((s) => s.anchor));
   const out: Finding[] = [];
   for (const link of linksIn(issue.model)) {
@@ -79,17 +79,12 @@ export function checkLinks(issue: RenderedIssue, src: SourceIndex, forSample: (s
  * config: a placeholder siteUrl breaks them in every issue. Reported at the config line that
  * holds the address when there is one, else at the template that writes it.
  */
-export function checkTemplateLinks(
-  issue: RenderedIssue,
-  html: string,
-  src: SourceIndex,
-  forSample: (s: string) => string = (s) => s,
-): Finding[] {
+export function checkTemplateLinks({ issue, sample, src, forSample, configFile: config }: CheckContext): Finding[] {
+  const { html } = sample;
   // `html` is personalised for the sample reader: compare with the Markdown links as that reader gets them.
   const fromMarkdown = new Set(linksIn(issue.model).map((l) => forSample(l.href)));
   const out: Finding[] = [];
   const seen = new Set<string>();
-  const config = src.display('roundup.config.yaml');
   for (const m of html.matchAll(/<(a|img)\s[^>]*?\b(href|src)="([^"]*)"/gi)) {
     const url = decodeEntities(m[3]);
     const what = m[1].toLowerCase() === 'a' ? 'link' : 'image';

@@ -1,7 +1,6 @@
 /** Check a set of issue files: render each (a render error is itself a finding), then run the rules. */
-import { isRoundupError } from '../errors.js';
 import type { Config } from '../config.js';
-import { renderIssueFile } from '../render/index.js';
+import { renderEach } from '../render/index.js';
 import type { TemplateSet } from '../render/templates.js';
 import { runChecks } from './index.js';
 import type { Finding } from './types.js';
@@ -16,14 +15,15 @@ export async function checkFiles(
   opts: { root: string; config: Config; templates: TemplateSet; knownFields?: readonly string[]; stateDir?: string },
 ): Promise<IssueReport[]> {
   const reports: IssueReport[] = [];
-  for (const file of files) {
-    try {
-      const issue = await renderIssueFile(file, opts);
+  await renderEach(
+    files,
+    opts,
+    async (issue) => {
       reports.push({ file: issue.file, findings: await runChecks(issue, opts) });
-    } catch (e) {
-      if (!isRoundupError(e)) throw e;
+    },
+    (e, file) => {
       reports.push({ file, findings: [{ severity: 'error', rule: 'render', message: e.message, file: e.file ?? file, line: e.line }] });
-    }
-  }
+    },
+  );
   return reports;
 }

@@ -1,6 +1,5 @@
 /** Gmail clips an HTML part over 102 KB behind a "[Message clipped]" link (and hides the footer). */
-import type { RenderedIssue } from '../render/types.js';
-import type { Finding } from './types.js';
+import type { CheckContext, Finding } from './types.js';
 
 /** Gmail clips messages whose HTML exceeds 102 KB; warn with some margin. */
 export const HTML_WARN_BYTES = 90 * 1024;
@@ -8,8 +7,8 @@ export const HTML_CLIP_BYTES = 102 * 1024;
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
-export function checkSize(issue: RenderedIssue, html: string): Finding[] {
-  const size = Buffer.byteLength(html);
+export function checkSize({ issue, sample }: CheckContext): Finding[] {
+  const size = Buffer.byteLength(sample.html);
   if (size > HTML_CLIP_BYTES) {
     return [
       {

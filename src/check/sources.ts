@@ -1,10 +1,9 @@
 /**
  * Finding the line a problem comes from. The model knows where each block starts; a link in
  * the third paragraph of a merged prose block, or a field used in a template, is found by
- * searching the source text from there. Files are read once per check run.
+ * searching the source text from there. Pure: the texts are what the render already read
+ * (the issue, its templates and partials) and the config, handed over once per check.
  */
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import path from 'node:path';
 import type { SourcePos } from '../issue/types.js';
 
 export class SourceIndex {
@@ -12,17 +11,21 @@ export class SourceIndex {
   /** Last hit per file+needle, so a URL used twice in one block maps to two lines. */
   private lastHit = new Map<string, number>();
 
-  constructor(readonly root: string) {}
+  /**
+   * `texts`: file text by display path. `templates`: the display paths of the template
+   * sources (layouts, components, Markdown partials), in search order.
+   */
+  constructor(
+    private readonly texts: ReadonlyMap<string, string>,
+    private readonly templates: readonly string[],
+  ) {}
 
-  /** Lines of a display path (relative to cwd, as the renderer reports them); null if unreadable. */
+  /** Lines of a display path (relative to cwd, as the renderer reports them); null if not known. */
   lines(file: string): string[] | null {
     let l = this.cache.get(file);
     if (l === undefined) {
-      try {
-        l = readFileSync(path.resolve(process.cwd(), file), 'utf8').replace(/\r\n?/g, '\n').split('\n');
-      } catch {
-        l = null;
-      }
+      const text = this.texts.get(file);
+      l = text === undefined ? null : text.replace(/\r\n?/g, '\n').split('\n');
       this.cache.set(file, l);
     }
     return l;
@@ -59,17 +62,8 @@ export class SourceIndex {
   }
 
   /** Display paths of the template sources: layouts, components, Markdown partials. */
-  templateFiles(): string[] {
-    const dir = path.join(this.root, 'templates');
-    const out: string[] = [];
-    for (const sub of ['', 'components', 'partials']) {
-      const d = path.join(dir, sub);
-      if (!existsSync(d)) continue;
-      for (const f of readdirSync(d).sort()) {
-        if (/\.(mjml|md)$/.test(f)) out.push(path.relative(process.cwd(), path.join(d, f)) || f);
-      }
-    }
-    return out;
+  templateFiles(): readonly string[] {
+    return this.templates;
   }
 
   /**
@@ -92,11 +86,6 @@ export class SourceIndex {
       if (i >= 0) return { file, line: i + 1 };
     }
     return undefined;
-  }
-
-  /** Display path of a file under the project root. */
-  display(rel: string): string {
-    return path.relative(process.cwd(), path.join(this.root, rel)) || rel;
   }
 }
 

@@ -1,5 +1,8 @@
-/** What a preflight rule reports, and what the rules may read besides the rendered issue. */
+/** What a preflight rule reports, what it is given, and what the caller provides. */
 import type { Config } from '../config.js';
+import type { Personalised, RenderedIssue } from '../render/types.js';
+import type { TemplateSet } from '../render/templates.js';
+import type { SourceIndex } from './sources.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -15,8 +18,10 @@ export interface Finding {
 
 export interface CheckOptions {
   config: Config;
-  /** Project root: templates, partials and the config are read from here to locate findings. */
+  /** Project root: the config and the example list are read from here. */
   root: string;
+  /** The templates the issue was rendered with (their text locates findings). Default: loaded from root. */
+  templates?: TemplateSet;
   /**
    * Recipient columns a reader can have. Default: email, name, the config's sample recipient
    * keys and the example list's columns. `send` passes its list's columns.
@@ -25,3 +30,33 @@ export interface CheckOptions {
   /** Skip the email-client support scan (the slowest rule: ~50 ms per issue). */
   skipClientSupport?: boolean;
 }
+
+/** caniemail's entry point (loaded only when the client-support rule runs). */
+export type CanIEmail = typeof import('caniemail').caniemail;
+
+/**
+ * Everything a rule may look at, built once per issue by `checkContext` (context.ts). Rules are
+ * pure functions of it: no file reading, no rendering of their own.
+ */
+export interface CheckContext {
+  issue: RenderedIssue;
+  config: Config;
+  /** The email as the sample reader gets it: inbox row (subject, preheader), HTML and text. */
+  sample: Personalised;
+  /** A fragment of the model (a link URL) as the sample reader gets it. */
+  forSample(s: string): string;
+  /** Recipient columns readers have. */
+  knownFields: readonly string[];
+  /** The text of the issue, its templates and partials, and the config, to put findings on lines. */
+  src: SourceIndex;
+  /** Display paths of the issue's layout and of the config. */
+  layoutFile: string;
+  configFile: string;
+  /** Line of a key path (['colours', 'link']) in the config file; undefined when it cannot be read. */
+  configLine(path: readonly PropertyKey[]): number | undefined;
+  /** The client-support data, unless the caller skipped that scan. */
+  caniemail?: CanIEmail;
+}
+
+/** A preflight rule: listed once in RULES (index.ts). */
+export type Rule = (ctx: CheckContext) => Finding[];

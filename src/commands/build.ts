@@ -4,9 +4,9 @@ import path from 'node:path';
 import pc from 'picocolors';
 import type { Config } from '../config.js';
 import type { Environment } from '../env.js';
-import { ErrorCodes, RoundupError, isRoundupError } from '../errors.js';
+import { ErrorCodes, RoundupError } from '../errors.js';
 import { uniqueOutputs, writeImages } from '../images/publish.js';
-import { personalise, renderIssueFile } from '../render/index.js';
+import { personalise, renderEach, renderIssueFile } from '../render/index.js';
 import type { TemplateSet } from '../render/templates.js';
 import type { RenderedIssue } from '../render/types.js';
 import { openProject } from '../project.js';
@@ -26,7 +26,11 @@ export async function buildIssue(
   file: string,
   opts: { root: string; out: string; config: Config; templates: TemplateSet; stateDir?: string },
 ): Promise<BuiltIssue> {
-  const issue = await renderIssueFile(file, opts);
+  return writeIssue(await renderIssueFile(file, opts), opts);
+}
+
+/** Write a rendered issue, filled for the sample reader, to `out/<slug>/`. */
+export function writeIssue(issue: RenderedIssue, opts: { out: string; config: Config }): BuiltIssue {
   if (opts.config.validation === 'strict' && issue.mjmlErrors.length) {
     const e = issue.mjmlErrors[0];
     throw new RoundupError(
@@ -76,13 +80,14 @@ export interface BuildArgs {
 export async function run(args: BuildArgs, terminal: Terminal, env: Environment): Promise<void> {
   const { root, config, templates, targets } = openProject(args.files, 'build', env.root);
   const c = pc.createColors(terminal.colour);
-  const e2 = pc.createColors(terminal.errColour);
-  let failed = 0;
+  const ce = pc.createColors(terminal.errColour);
+  const out = path.resolve(root, args.out);
   let checkErrors = 0;
-  for (const file of targets) {
-    try {
-      const out = path.resolve(root, args.out);
-      const b = await buildIssue(file, { root, out, config, templates, stateDir: env.stateDir });
+  const failed = await renderEach(
+    targets,
+    { root, config, templates, stateDir: env.stateDir },
+    async (issue) => {
+      const b = writeIssue(issue, { out, config });
       const size = Buffer.byteLength(b.html);
       terminal.out(
         `${c.green('built')} ${b.issue.file} → ${path.relative(process.cwd(), b.htmlPath)} (${kb(size)} HTML, ${kb(Buffer.byteLength(b.text))} text)`,
@@ -90,21 +95,18 @@ export async function run(args: BuildArgs, terminal: Terminal, env: Environment)
       for (const line of imageLines(b.issue.images, out)) terminal.out(line);
       // Preflight (src/check): the same rules as `roundup check`, including the size limits.
       const { runChecks, formatFinding } = await import('../check/build-hook.js');
-      const findings = await runChecks(b.issue, { config, root });
-      for (const f of findings) terminal.err(`${f.severity === 'error' ? e2.red('error') : e2.yellow('warning')} ${formatFinding(f)}`);
+      const findings = await runChecks(b.issue, { config, root, templates });
+      for (const f of findings) terminal.err(`${f.severity === 'error' ? ce.red('error') : ce.yellow('warning')} ${formatFinding(f)}`);
       checkErrors += findings.filter((f) => f.severity === 'error').length;
-    } catch (e) {
-      if (!isRoundupError(e)) throw e;
-      failed++;
-      terminal.err(`roundup: ${e.format()}`);
-    }
-  }
+    },
+    (e) => terminal.err(`roundup: ${e.format()}`),
+  );
   if (failed) {
     throw new RoundupError(ErrorCodes.CHECK, `${failed} of ${targets.length} issue(s) failed to build`, {}, 1);
   }
   if (checkErrors) {
     const msg = `${checkErrors} preflight error(s): fix them before sending (send refuses; roundup check lists them)`;
     if (args.strict) throw new RoundupError(ErrorCodes.CHECK, msg, {}, 1);
-    terminal.err(`${e2.yellow('note')} ${msg}`);
+    terminal.err(`${ce.yellow('note')} ${msg}`);
   }
 }

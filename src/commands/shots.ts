@@ -2,11 +2,11 @@
 import path from 'node:path';
 import pc from 'picocolors';
 import type { Environment } from '../env.js';
-import { ErrorCodes, RoundupError, isRoundupError } from '../errors.js';
+import { ErrorCodes, RoundupError } from '../errors.js';
 import { launchChromium } from '../preview/browser.js';
 import { screenshotEmail } from '../preview/shots.js';
 import { openProject } from '../project.js';
-import { personalise, renderIssueFile } from '../render/index.js';
+import { personalise, renderEach } from '../render/index.js';
 import { sampleValues } from '../sample.js';
 import type { Terminal } from '../terminal.js';
 
@@ -21,18 +21,16 @@ export async function run(args: ShotsArgs, terminal: Terminal, env: Environment)
   const c = pc.createColors(terminal.colour);
   let failed = 0;
   try {
-    for (const file of targets) {
-      try {
-        const issue = await renderIssueFile(file, { root, config, templates, stateDir: env.stateDir });
+    failed = await renderEach(
+      targets,
+      { root, config, templates, stateDir: env.stateDir },
+      async (issue) => {
         const { html } = personalise(issue, sampleValues(config));
         const written = await screenshotEmail(browser, html, path.resolve(root, args.out, issue.slug));
         for (const w of written) terminal.out(`${c.green('shot')} ${path.relative(process.cwd(), w)}`);
-      } catch (e) {
-        if (!isRoundupError(e)) throw e;
-        failed++;
-        terminal.err(`roundup: ${e.format()}`);
-      }
-    }
+      },
+      (e) => terminal.err(`roundup: ${e.format()}`),
+    );
   } finally {
     await browser.close();
   }

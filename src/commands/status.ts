@@ -5,6 +5,7 @@ import { slugOfArg } from '../send/prepare.js';
 import { formatStatus, readStatus } from '../send/status.js';
 import { openState } from '../state/db.js';
 import type { Terminal } from '../terminal.js';
+import { visible } from '../visible.js';
 
 export interface StatusArgs {
   issue: string;
@@ -23,7 +24,7 @@ export async function run(args: StatusArgs, terminal: Terminal, env: Environment
       return;
     }
     if (!statuses.length) {
-      terminal.out(`${slug} has not been sent${listName ? ` to ${listName}` : ''} yet`);
+      terminal.out(`${visible(slug)} has not been sent${listName ? ` to ${visible(listName)}` : ''} yet`);
       return;
     }
     terminal.out(formatStatus(statuses).join('\n'));

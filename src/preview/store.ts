@@ -14,7 +14,6 @@ import { isRoundupError } from '../errors.js';
 import { readList } from '../lists/index.js';
 import { slugOf } from '../naming.js';
 import { personalise, renderIssueFile, type Personalised, type RenderedIssue } from '../render/index.js';
-import { fill, resolveValues } from '../render/merge.js';
 import { loadTemplates, type TemplateSet } from '../render/templates.js';
 import { sampleValues } from '../sample.js';
 
@@ -183,7 +182,12 @@ export class PreviewStore {
         templates: this.templates,
         stateDir: this.stateDir,
       });
-      const findings = await runChecks(issue, { config: this.config, root: this.root, knownFields: this.knownFields });
+      const findings = await runChecks(issue, {
+        config: this.config,
+        root: this.root,
+        templates: this.templates,
+        knownFields: this.knownFields,
+      });
       const htmlBytes = Buffer.byteLength(personalise(issue, sampleValues(this.config)).html);
       this.issues.set(slug, { slug, file: display, version, ok: true, issue, findings, htmlBytes });
     } catch (e) {
@@ -192,14 +196,10 @@ export class PreviewStore {
   }
 
   /** The email for one sample reader (index into `recipients`; 0 = the config's sample). */
-  personalised(entry: IssueEntry & { ok: true }, recipient: number): Personalised & { preheader: string } {
+  personalised(entry: IssueEntry & { ok: true }, recipient: number): Personalised {
     const config = this.config!;
     const r = this.recipients[recipient] ?? this.recipients[0];
-    const values = sampleValues(config, r?.fields ?? config.sampleRecipient);
-    const p = personalise(entry.issue, values);
-    // The preheader may use recipient fields too (it is part of the HTML); fill it the same way.
-    const preheader = fill(entry.issue.preheader, resolveValues(entry.issue.refs, values), false);
-    return { ...p, preheader };
+    return personalise(entry.issue, sampleValues(config, r?.fields ?? config.sampleRecipient));
   }
 
   summary(entry: IssueEntry): { errors: number; warnings: number } | undefined {

@@ -20,7 +20,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { ErrorCodes, RoundupError } from '../errors.js';
+import { ErrorCodes, isRoundupError, RoundupError } from '../errors.js';
 import { parseIssueSource } from '../issue/frontmatter.js';
 import { defaultImageProcessor, imageHook, resolveImages, sizeImages, type ImageProcessor } from '../images/index.js';
 import { imageRefs, parseBody, parseSnippet, snippetBody, tokenize, type InlineStyle } from '../issue/markdown.js';
@@ -160,6 +160,8 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     mjmlErrors: errors,
     webUrl,
     images,
+    source,
+    frontMatterLine: parsed.lineOf,
   };
 }
 
@@ -185,11 +187,39 @@ export async function renderIssueFile(
   });
 }
 
-/** Per reader: fill recipient fields (HTML-escaped in the HTML part, plain in the text). */
+/**
+ * Render each file in turn and hand the result to `use`. A RoundupError, from the render or
+ * from `use`, goes to `onError` and the loop carries on, so one broken issue never hides the
+ * others; anything else is a bug and propagates. Returns how many files failed.
+ */
+export async function renderEach(
+  files: readonly string[],
+  opts: { root: string; config: Config; templates: TemplateSet; stateDir?: string },
+  use: (issue: RenderedIssue) => Promise<void> | void,
+  onError: (e: RoundupError, file: string) => void,
+): Promise<number> {
+  let failed = 0;
+  for (const file of files) {
+    try {
+      await use(await renderIssueFile(file, opts));
+    } catch (e) {
+      if (!isRoundupError(e)) throw e;
+      failed++;
+      onError(e, file);
+    }
+  }
+  return failed;
+}
+
+/**
+ * Per reader: the inbox row (subject, preheader) and both parts, fields filled (HTML-escaped in
+ * the HTML part, plain elsewhere). Build, preview, check and the archive all personalise here.
+ */
 export function personalise(issue: RenderedIssue, values: MergeValues): Personalised {
   const resolved = resolveValues(issue.refs, values);
   return {
     subject: fill(issue.subject, resolved, false),
+    preheader: fill(issue.preheader, resolved, false),
     html: fill(issue.html, resolved, true),
     text: fillText(issue.text, resolved),
   };

@@ -19,6 +19,11 @@ export interface TemplateSet {
   fields: FieldTable;
   /** Display path of a layout, for messages. */
   layoutFile(name: string): string;
+  /**
+   * The text of every template file read, by display path: layouts, then components, then
+   * Markdown partials. The preflight locates findings in them without reading files again.
+   */
+  sources: ReadonlyMap<string, string>;
 }
 
 const rel = (p: string) => path.relative(process.cwd(), p) || p;
@@ -50,17 +55,24 @@ export function loadTemplates(root: string): TemplateSet {
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('not', (a: unknown) => !a);
   const fields = new FieldTable();
+  const layoutSources = new Map<string, string>();
+  const componentSources = new Map<string, string>();
+  const read = (file: string, into: Map<string, string>) => {
+    const text = readFileSync(file, 'utf8');
+    into.set(rel(file), text);
+    return text;
+  };
 
   const componentsDir = path.join(dir, 'components');
   for (const f of listFiles(componentsDir, '.mjml')) {
     const file = path.join(componentsDir, f);
-    const src = fields.mark(readFileSync(file, 'utf8'));
+    const src = fields.mark(read(file, componentSources));
     hb.registerPartial(f.replace(/\.mjml$/, ''), compileOrThrow(hb, src, rel(file)));
   }
   const layouts = new Map<string, Handlebars.TemplateDelegate>();
   for (const f of listFiles(dir, '.mjml')) {
     const file = path.join(dir, f);
-    layouts.set(f.replace(/\.mjml$/, ''), compileOrThrow(hb, fields.mark(readFileSync(file, 'utf8')), rel(file)));
+    layouts.set(f.replace(/\.mjml$/, ''), compileOrThrow(hb, fields.mark(read(file, layoutSources)), rel(file)));
   }
   const partials = new Map<string, PartialSource>();
   const partialsDir = path.join(dir, 'partials');
@@ -68,5 +80,6 @@ export function loadTemplates(root: string): TemplateSet {
     const file = path.join(partialsDir, f);
     partials.set(f.replace(/\.md$/, ''), { file: rel(file), text: readFileSync(file, 'utf8') });
   }
-  return { root, layouts, partials, fields, layoutFile: (name) => rel(path.join(dir, `${name}.mjml`)) };
+  const sources = new Map([...layoutSources, ...componentSources, ...[...partials.values()].map((p) => [p.file, p.text] as const)]);
+  return { root, layouts, partials, fields, layoutFile: (name) => rel(path.join(dir, `${name}.mjml`)), sources };
 }

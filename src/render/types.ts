@@ -41,10 +41,17 @@ export interface RenderedIssue {
    * problem that kept it out (missing, corrupt…: the preflight reports these at file:line).
    */
   images: IssueImage[];
+  /** The issue file's text, for locating findings (the preflight reads no files). */
+  source: string;
+  /** Line of a front-matter key in the issue file. */
+  frontMatterLine(key: string): number;
 }
 
+/** One reader's email: the inbox row (subject, preheader) and both parts. */
 export interface Personalised {
   subject: string;
+  /** The preview text inboxes show after the subject (it is also hidden at the top of the HTML). */
+  preheader: string;
   html: string;
   text: string;
 }

@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { readList, type ListRef, type ParsedList } from '../lists/index.js';
 import type { ListSummary } from '../lists/report.js';
+import type { TemplateSet } from '../render/templates.js';
 import type { RenderedIssue } from '../render/types.js';
 
 export interface PreparedSend {
@@ -46,17 +47,26 @@ export async function prepareSend(
   const config = opts.config ?? loadConfig(root);
   const list = readList(listArg, root);
   const { renderIssueFile } = await import('../render/index.js');
-  const issue = await renderIssueFile(resolveIssueFile(issueArg, root), { root, config, stateDir: opts.stateDir });
-  const warnings = opts.skipChecks ? [] : await preflight(issue, list, config, root);
+  const { loadTemplates } = await import('../render/templates.js');
+  const templates = loadTemplates(root);
+  const issue = await renderIssueFile(resolveIssueFile(issueArg, root), { root, config, templates, stateDir: opts.stateDir });
+  const warnings = opts.skipChecks ? [] : await preflight(issue, list, config, root, templates);
   return { root, config, issue, list, warnings };
 }
 
 /** Run the shared preflight (src/check) against this list's columns; throw on errors. */
-export async function preflight(issue: RenderedIssue, list: ParsedList, config: Config, root: string): Promise<string[]> {
+export async function preflight(
+  issue: RenderedIssue,
+  list: ParsedList,
+  config: Config,
+  root: string,
+  templates?: TemplateSet,
+): Promise<string[]> {
   const { runChecks } = await import('../check/index.js');
   const findings = await runChecks(issue, {
     config,
     root,
+    templates,
     // email and name are always available (name may be empty: its fallback applies).
     knownFields: [...new Set(['email', 'name', ...list.columns])],
     skipClientSupport: true,

@@ -28,6 +28,7 @@ import {
   type StatusCounts,
 } from '../state/sends.js';
 import { loadSecret } from '../unsubscribe/secret.js';
+import { visible } from '../visible.js';
 import { mask } from './mask.js';
 import { createMessageFactory, rawOf, type MessageFactory } from './message.js';
 import { messageIdFor, testMessageId } from './message-id.js';
@@ -249,9 +250,10 @@ function printPlan(
 ) {
   const { config, issue, list } = prep;
   const ls = prep.listSummary ?? listSummary(list);
-  io.out(`subject:   ${issue.meta.subject}`);
-  io.out(`from:      ${config.from.name} <${config.from.email}>`);
-  io.out(`list:      ${list.ref.name} (${list.file}: ${ls.valid} readers)`);
+  // Values from the issue, the config and the list: shown, never obeyed (src/visible.ts).
+  io.out(`subject:   ${visible(issue.meta.subject)}`);
+  io.out(`from:      ${visible(config.from.name)} <${visible(config.from.email)}>`);
+  io.out(`list:      ${visible(list.ref.name)} (${visible(list.file)}: ${ls.valid} readers)`);
   io.out(
     `readers:   ${c.queued} to send, ${c.sent} already sent, ${c.suppressed} suppressed, ${c.failed} failed, ` +
       `${ls.invalid + ls.empty} invalid/empty rows, ${ls.duplicates} duplicates skipped`,

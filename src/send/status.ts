@@ -1,4 +1,5 @@
 /** `roundup status`: where each send of an issue stands, from the state database alone. */
+import { visible } from '../visible.js';
 import { type BounceCounts, bounceCounts } from '../state/bounces.js';
 import { isLockLive } from '../state/lock.js';
 import type { StateDb } from '../state/db.js';
@@ -54,7 +55,7 @@ export function formatStatus(statuses: readonly SendStatus[], limit = 50): strin
         : c.sent + c.failed + c.sending === 0
           ? `not started: ${c.queued} queued`
           : 'stopped before the end: run the same send command to resume';
-    out.push(`${s.issue} → ${s.list}: ${state}`);
+    out.push(`${visible(s.issue)} → ${visible(s.list)}: ${state}`);
     out.push(
       `  ${c.sent} sent, ${c.failed} failed, ${c.suppressed} suppressed, ${c.queued} queued, ${c.sending} sending` +
         ` (of ${c.total})${c.possibleDuplicates ? `; ${c.possibleDuplicates} possible duplicates re-sent after interruptions` : ''}`,
@@ -81,7 +82,7 @@ export function formatStatus(statuses: readonly SendStatus[], limit = 50): strin
     }
     for (const f of s.failures.slice(0, limit)) {
       out.push(
-        `  failed ${f.email}${f.line ? ` (list line ${f.line})` : ''} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${f.lastResponse ?? '?'}`,
+        `  failed ${visible(f.email)}${f.line ? ` (list line ${f.line})` : ''} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${visible(f.lastResponse ?? '?')}`,
       );
     }
     if (s.failures.length > limit) out.push(`  … and ${s.failures.length - limit} more failures (--json lists them all)`);
