@@ -5,7 +5,7 @@
  * together. But QP allows a soft line break (`=\r\n`) anywhere, so each static part of the
  * issue's merge template can be encoded once per issue, and per reader only the field values
  * are encoded and spliced in between soft breaks. Decoding gives exactly what `personalise`
- * returns (resolveValues + escapeHtml from the render contract, test/send/compose.test.ts
+ * returns (resolveValues + escapeHtml from the render contract; test/send/deliver.test.ts
  * pins the equivalence), at a few µs per reader.
  */
 import * as qp from 'nodemailer/lib/qp';
