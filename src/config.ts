@@ -55,9 +55,33 @@ export const ConfigSchema = z
         /** Background of standing sections (the monthly resource-centre promo). */
         tint: hexColour.default('#f6f2ea'),
         link: hexColour.default('#1d5c96'),
+        /** Dividers between sections and under the header. */
+        rule: hexColour.default('#e2ddd3'),
       })
       .strict()
       .prefault({}),
+    /**
+     * Dark-mode counterparts (prefers-color-scheme: dark, which Apple Mail, iOS and Outlook for
+     * Mac apply): every colour the light design uses has one, so nothing stays light on a dark page.
+     */
+    dark: z
+      .object({
+        brand: hexColour.default('#f3f4f6'),
+        accent: hexColour.default('#d9a84e'),
+        text: hexColour.default('#e6e8eb'),
+        muted: hexColour.default('#aab2bd'),
+        background: hexColour.default('#15171a'),
+        surface: hexColour.default('#1f2227'),
+        tint: hexColour.default('#262a30'),
+        link: hexColour.default('#9cc9f3'),
+        rule: hexColour.default('#3a3f46'),
+        /** Call-to-action button background (its text stays white). */
+        button: hexColour.default('#3a6ea5'),
+      })
+      .strict()
+      .prefault({}),
+    /** Calls to action: "button" (full buttons) or "arrow" (a bold text link with an arrow, lighter when there are many). */
+    cta: z.enum(['button', 'arrow'], { error: 'must be "button" or "arrow"' }).default('button'),
     font: z.string().default("Georgia, 'Times New Roman', serif"),
     signoff: z
       .string()

@@ -15,9 +15,54 @@ export interface InlineStyle {
   muted: string;
   heading: string;
   font: string;
+  /** Config `locale`: turns on typographic quotes and dashes in that language's style. */
+  locale?: string;
 }
 
 const md = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: false });
+
+/**
+ * Typographic quotes per language, as markdown-it's `quotes` option: [open double, close double,
+ * open single, close single] for English's order; British usage puts single quotes first.
+ * Apostrophes become ’ whatever the language.
+ */
+const QUOTES: Record<string, [string, string, string, string]> = {
+  'en-GB': ['‘', '’', '“', '”'],
+  en: ['“', '”', '‘', '’'],
+  de: ['„', '“', '‚', '‘'],
+  fr: ['«\u00a0', '\u00a0»', '‹\u00a0', '\u00a0›'],
+  es: ['«', '»', '“', '”'],
+  it: ['«', '»', '“', '”'],
+  pt: ['«', '»', '“', '”'],
+  nl: ['“', '”', '‘', '’'],
+  da: ['»', '«', '›', '‹'],
+  sv: ['”', '”', '’', '’'],
+  fi: ['”', '”', '’', '’'],
+  nb: ['«', '»', '‘', '’'],
+  pl: ['„', '”', '«', '»'],
+  cs: ['„', '“', '‚', '‘'],
+  ru: ['«', '»', '„', '“'],
+};
+
+/** The quote marks for a BCP 47 locale ("en-GB", "de-AT"): exact tag, then language, then English. */
+export function quotesFor(locale: string): [string, string, string, string] {
+  const lang = locale.split('-')[0].toLowerCase();
+  // Other English-speaking regions quote as British English does except the US and Canada.
+  if (lang === 'en' && !/^en(-(US|CA))?$/i.test(locale)) return QUOTES['en-GB'];
+  return QUOTES[locale] ?? QUOTES[lang] ?? QUOTES.en;
+}
+
+const parsers = new Map<string, typeof md>();
+/** markdown-it with the typographer (’ “ ” – … ©) in the locale's quote style; same renderer options. */
+function parserFor(locale: string | undefined): typeof md {
+  if (!locale) return md;
+  let p = parsers.get(locale);
+  if (!p) {
+    p = new MarkdownIt({ html: false, linkify: false, typographer: true, breaks: false, quotes: quotesFor(locale) });
+    parsers.set(locale, p);
+  }
+  return p;
+}
 
 const ATTRIBUTION = /^\s*(?:—|–|--)\s*(.+)$/s;
 
@@ -66,8 +111,8 @@ export type UrlHook = (url: string) => string;
 export type ImageHook = (src: string, pos: SourcePos) => { src: string; width: number; height: number } | undefined;
 
 /** Markdown → markdown-it tokens. Parsed once per render: the image stage reads them first. */
-export function tokenize(text: string): Token[] {
-  return md.parse(text, {});
+export function tokenize(text: string, locale?: string): Token[] {
+  return parserFor(locale).parse(text, {});
 }
 
 /**
@@ -326,7 +371,7 @@ export interface ParseOptions {
 
 /** Pure: expanded Markdown body → intro blocks and sections. */
 export function parseBody(body: ExpandedBody, style: InlineStyle, url: UrlHook = (u) => u, opts: ParseOptions = {}): ParsedBody {
-  const tokens = opts.tokens ?? tokenize(body.text);
+  const tokens = opts.tokens ?? tokenize(body.text, style.locale);
   const at = (t: Token): SourcePos => body.origins[t.map?.[0] ?? 0] ?? body.origins[0];
   checkLimits(tokens, at);
   styleTokens(tokens, style, url, opts.image, at);

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 
-export const SHOT_WIDTHS = [375, 600] as const;
+export const SHOT_WIDTHS = [320, 375, 600] as const;
 export const SHOT_SCHEMES = ['light', 'dark'] as const;
 
 export async function screenshotEmail(browser: Browser, html: string, dir: string): Promise<string[]> {

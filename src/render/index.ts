@@ -73,12 +73,12 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
   const subject = fields.mark(meta.subject);
 
   const c = config.colours;
-  const style: InlineStyle = { link: c.link, muted: c.muted, heading: c.brand, font: config.font };
+  const style: InlineStyle = { link: c.link, muted: c.muted, heading: c.brand, font: config.font, locale: config.locale };
   const markUrl = (url: string) => fields.markUrl(url);
-  const tokens = tokenize(expanded.text);
+  const tokens = tokenize(expanded.text, style.locale);
   const signoffSource = fields.mark(meta.signoff ?? config.signoff);
   const signoffPos = { file: meta.signoff ? file : 'roundup.config.yaml', line: meta.signoff ? parsed.lineOf('signoff') : 1 };
-  const signoffTokens = tokenize(signoffSource);
+  const signoffTokens = tokenize(signoffSource, style.locale);
   const root = env.root ?? process.cwd();
   const images = await resolveImages(
     // A path with a recipient field cannot name one file: the preflight reports it as a URL.
@@ -117,6 +117,8 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     organisation: config.organisation,
     address: config.address,
     colours: config.colours,
+    dark: config.dark,
+    cta: config.cta,
     font: config.font,
     logo: config.logo,
     siteUrl: config.siteUrl,

@@ -87,3 +87,23 @@ describe('parseBody', () => {
     expect(slugify('Ça va? Überall!')).toBe('ca-va-uberall');
   });
 });
+
+describe('typographer in the locale style', () => {
+  const typeset = (locale: string, text: string) =>
+    parseBody({ text, origins: [{ file: 'issues/a.md', line: 1 }] }, { ...style, locale }).intro[0];
+  it('uses British quotes for en-GB, American for en-US, German for de, and curls apostrophes', () => {
+    const src = "She said \"the board's 'own' view\" -- and so on...\n";
+    expect(typeset('en-GB', src)).toMatchObject({ html: expect.stringContaining('She said ‘the board’s “own” view’ – and so on…') });
+    expect(typeset('en-US', src)).toMatchObject({ html: expect.stringContaining('She said “the board’s ‘own’ view” – and so on…') });
+    expect(typeset('de-DE', src)).toMatchObject({ html: expect.stringContaining('She said „the board’s ‚own‘ view“') });
+  });
+
+  it('leaves code, URLs and the attribution dash alone', () => {
+    const b = typeset('en-GB', 'Run `a "b"` at [x](https://x.example/?q="y")\n');
+    expect(b).toMatchObject({ html: expect.stringContaining('<code>a &quot;b&quot;</code>') });
+    expect(b).toMatchObject({ html: expect.stringContaining('href="https://x.example/?q=%22y%22"') });
+    const q = parseBody({ text: '> "Quoted"\n> -- Jane, Partner\n', origins: [{ file: 'a.md', line: 1 }] }, { ...style, locale: 'en-GB' })
+      .intro[0];
+    expect(q).toMatchObject({ kind: 'quote', attribution: '— Jane, Partner' });
+  });
+});

@@ -71,7 +71,7 @@ describe('renderIssue (real templates)', () => {
     // The image keeps its alt text; raw HTML was escaped, not executed.
     expect($('img[alt="A chart of delta values"]').length).toBe(1);
     expect($('script').length).toBe(0);
-    expect(p.html).toContain('&lt;script&gt;alert(&quot;pasted&quot;)&lt;/script&gt;');
+    expect(p.html).toContain('&lt;script&gt;alert(‘pasted’)&lt;/script&gt;');
     // Standing section from the partial is tinted.
     expect($('.rb-standing').length).toBe(1);
   });
@@ -232,13 +232,13 @@ describe('renderIssue (real templates)', () => {
     const issue = await renderIssue(readFileSync(path.join(REPO, f), 'utf8'), f, env);
     const p = personalise(issue, values);
     const $ = load(p.html);
-    expect($('h2').first().text().trim()).toBe("This week's five");
+    expect($('h2').first().text().trim()).toBe('This week’s five');
     expect(p.html).toContain('By Ruth Okafor, Senior Associate');
     // Weekly: the day, in the header and the text part (a monthly roundup shows the month).
     expect(p.html).toContain('20 November 2026 &middot; By Ruth Okafor');
     expect(p.text).toMatch(/^20 November 2026\nBy Ruth Okafor/m);
     expect($('h2 + ul, ul').first().children('li').length).toBe(5);
-    expect(p.text).toContain("This week's five");
+    expect(p.text).toContain('This week’s five');
     expect(p.text).not.toMatch(/^1\. This week/m);
   });
 });
