@@ -76,7 +76,7 @@ const MAILBOX_RULES: Rule[] = [
   [
     'suspend',
     'soft',
-    /\b(?:account (?:has been |is )?(?:disabled|suspended|deactivated|locked|inactive|blocked|frozen|expired)|mailbox (?:has been |is )?(?:disabled|suspended|deactivated|locked|inactive|frozen)|(?:disabled|suspended|inactive|deactivated) (?:account|mailbox|user)|user (?:account )?(?:is )?(?:disabled|suspended|inactive)|temporarily (?:disabled|suspended)|is not active|not activated)\b/i,
+    /\b(?:account (?:has been |is )?(?:disabled|suspended|deactivated|locked|inactive|blocked|frozen|expired)|mailbox (?:has been |is )?(?:disabled|suspended|deactivated|locked|inactive|frozen)|(?:disabled|suspended|inactive|deactivated) (?:account|mailbox|user)|user (?:account )?(?:is )?(?:disabled|suspended|inactive)|temporarily (?:disabled|suspended)|is not active|not activated|(?:account|mailbox)\b.{0,40}\b(?:is|has been) (?:disabled|suspended|inactive|deactivated|locked))\b/i,
   ],
   [
     'exceedlimit',
@@ -86,7 +86,7 @@ const MAILBOX_RULES: Rule[] = [
   [
     'expired',
     'soft',
-    /\b(?:retry (?:time|timeout)|timeout exceeded|time(?:d)? ?out|gave up|giving up|could not be delivered for \d+|has been (?:delayed|queued)|delivery (?:time|period) expired|message expired|expired|delayed|deferred|unable to deliver .{0,40}within|was not delivered within|not yet been delivered|no (?:answer|response) from|(?:still|remains) undeliverable|retry limit)\b/i,
+    /\b(?:retry (?:time|timeout)|timeout exceeded|time(?:d)? ?out|gave up|giving up|could not be delivered for \d+|has been (?:delayed|queued)|delivery (?:time|period) expired|message expired|expired|delayed|deferred|unable to deliver .{0,40}within|was not delivered within|not yet been delivered|no (?:answer|response) from|(?:still|remains) undeliverable|retry limit|have been failing for a long time)\b/i,
   ],
   [
     'networkerror',
@@ -120,7 +120,7 @@ const HARD_RULES: Rule[] = [
   [
     'hostunknown',
     'hard',
-    /\b(?:host (?:or domain name )?not found|host \S+ not found|domain (?:name )?not found|no such (?:domain|host)|unknown (?:domain|host)|host unknown|domain (?:does not|doesn'?t) exist|nxdomain|unrouteable (?:mail )?domain|unroutable (?:mail )?domain|no mx (?:record|host)|name or service not known|(?:domain|host) (?:name )?(?:is )?(?:invalid|unknown)|recipient domain .{0,40}(?:invalid|unknown|not found)|illegal host|domain is not (?:valid|configured|registered)|bad destination (?:system|mailbox address)|domain (?:\S+ )?(?:isn'?t|is not) in my list of allowed rcpthosts|unrouteable address|all relevant mx records point to non-existent hosts|couldn'?t find a mail exchanger or ip address|mail for \S+ loops back to myself)\b/i,
+    /\b(?:host (?:or domain name )?not found|host \S+ not found|domain (?:name )?not found|no such (?:domain|host)|unknown (?:domain|host)|host unknown|domain (?:does not|doesn'?t) exist|nxdomain|unrouteable (?:mail )?domain|unroutable (?:mail )?domain|no mx (?:record|host)|name or service not known|(?:domain|host) (?:name )?(?:is )?(?:invalid|unknown)|recipient domain .{0,40}(?:invalid|unknown|not found)|illegal host|domain is not (?:valid|configured|registered)|bad destination (?:system|mailbox address)|domain (?:\S+ )?(?:isn'?t|is not) in my list of allowed rcpthosts|unrouteable address|all relevant mx records point to non-existent hosts|couldn'?t find a mail exchanger or ip address|couldn'?t find any host named)\b/i,
   ],
   [
     'notaccept',
@@ -130,7 +130,7 @@ const HARD_RULES: Rule[] = [
   [
     'userunknown',
     'hard',
-    /\b(?:user (?:is )?unknown|unknown (?:user|recipient|mailbox|address|local[- ]part|account)|no such (?:user|recipient|mailbox|address|account|person|local user)|(?:user|recipient|mailbox|address|account|e-?mail address|email account|addressee)(?: name)? (?:\S+ )?(?:does not|doesn'?t|did not) exist|(?:user|mailbox|recipient|address|account) not found|not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)|invalid (?:recipient|mailbox|user|address|e-?mail address)|recipient (?:address )?(?:invalid|unknown|not (?:found|recogni[sz]ed|valid))|mailbox (?:unavailable|not available|does not exist|not found|name not allowed|is unavailable)|no mailbox|unknown or illegal alias|addressee unknown|not listed in (?:domino )?directory|user not listed|(?:is|was) not (?:a )?(?:valid|known) (?:user|mailbox|recipient)|no account|account does not exist|no valid recipients|undeliverable address|address (?:unknown|invalid)|user doesn'?t have a .{0,30} account|this user doesn'?t have|not our customer|unknown local part|no such local user|rejected: not in (?:the )?(?:list|directory)|sorry, no mailbox here by that name|user not found|couldn'?t find (?:any host|the recipient)|invalid mailbox|bad recipient|recipient not found|nosuchuser|unknown address|5\.4\.1 .{0,60}recipient address rejected: access denied|address does not exist|user doesn'?t exist|userunknown)\b/i,
+    /\b(?:user (?:is )?unknown|unknown (?:user|recipient|mailbox|address|local[- ]part|account)|no such (?:user|recipient|mailbox|address|account|person|local user)|(?:user|recipient|mailbox|address|account|e-?mail address|email account|addressee)(?: name)? (?:\S+ )?(?:does not|doesn'?t|did not) exist|(?:user|mailbox|recipient|address|account) not found|not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)|invalid (?:recipient|mailbox|user|address|e-?mail address)|recipient (?:address )?(?:invalid|unknown|not (?:found|recogni[sz]ed|valid))|mailbox (?:unavailable|not available|does not exist|not found|name not allowed|is unavailable)|no mailbox|unknown or illegal alias|addressee unknown|not listed in (?:domino )?directory|user not listed|(?:is|was) not (?:a )?(?:valid|known) (?:user|mailbox|recipient)|no account|account does not exist|address (?:unknown|invalid)|user doesn'?t have a .{0,30} account|this user doesn'?t have|not our customer|unknown local part|no such local user|rejected: not in (?:the )?(?:list|directory)|sorry, no mailbox here by that name|user not found|couldn'?t find the recipient|invalid mailbox|bad recipient|recipient not found|nosuchuser|unknown address|5\.4\.1 .{0,60}recipient address rejected: access denied|address does not exist|user doesn'?t exist|userunknown)\b/i,
   ],
 ];
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/project.js';
-import { captureIO, makeSendProject, readersCsv, startSmtp, type TestSmtp } from '../send/helpers.js';
+import { captureIO, headerOf, makeSendProject, readersCsv, startSmtp, type TestSmtp } from '../send/helpers.js';
 import { runSend } from '../../src/send/run.js';
 import { arfFor, dsnFor } from './reports.js';
 
@@ -38,7 +38,7 @@ describe('roundup bounces scan (CLI)', () => {
     doc.setIn(['bounces', 'address'], 'bounces@news.hartwellfinch.example');
     writeFileSync(cfg, doc.toString());
     await runSend('bulletin', { list: 'readers', smtp: smtp.url, yes: true }, captureIO().io, p);
-    const [m1, m2] = smtp.messages.splice(0).sort((a, b) => a.to.localeCompare(b.to));
+    const [m1, m2, m3] = smtp.messages.splice(0).sort((a, b) => a.to.localeCompare(b.to));
 
     const dry = cli(
       ['bounces', 'scan', '-', '--dry-run', '--json'],
@@ -58,13 +58,30 @@ describe('roundup bounces scan (CLI)', () => {
     const one = cli(['bounces', 'scan', '-'], p, dsnFor(m1, { status: '5.1.1', diagnostic: '550 5.1.1 user unknown' }));
     expect(one.stdout).toMatch(/^1 message: 1 hard\n1 reader suppressed \(1 hard-bounce\)$/m);
     cli(['bounces', 'scan', '-'], p, arfFor(m2));
+    // A reader's mail client following the List-Unsubscribe mailto: (the signed u- address).
+    const mailto = /<mailto:([^?>]+)/.exec(headerOf(m3.raw, 'List-Unsubscribe'))![1];
+    const unsub = cli(
+      ['bounces', 'scan', '-', '--json'],
+      p,
+      `From: ${m3.to}\r\nTo: ${mailto}\r\nSubject: unsubscribe\r\nMessage-ID: <u.1@example.net>\r\n\r\n`,
+    );
+    expect(JSON.parse(unsub.stdout).messages[0]).toEqual({
+      file: '-',
+      kind: 'unsubscribe',
+      recipients: [{ address: m3.to, status: '', kind: 'unsubscribe' }],
+      matched: { issue: 'bulletin', list: 'readers', email: m3.to },
+    });
+    // A forged u- address (right shape, wrong MAC) is not an unsubscribe of anyone.
+    const forged = mailto.replace(/-[a-z2-7]{13}@/, '-aaaaaaaaaaaaa@');
+    const f = cli(['bounces', 'scan', '-', '--json'], p, `From: x@example.net\r\nTo: ${forged}\r\nSubject: unsubscribe\r\n\r\n`);
+    expect(JSON.parse(f.stdout).messages[0]).toMatchObject({ kind: 'unrelated', matched: null });
 
     const status = cli(['status', 'bulletin'], p);
-    expect(status.stdout).toMatch(/bounces: 1 hard, 0 soft; 1 complaint \(33\.33% of sent\)/);
+    expect(status.stdout).toMatch(/bounces: 1 hard, 0 soft; 1 complaint \(33\.33% of sent\); 1 unsubscribed by mail/);
     expect(status.stdout).toMatch(/warning: complaint rate 33\.33% is above 0\.3%/);
     const json = JSON.parse(cli(['status', 'bulletin', '--json'], p).stdout);
     expect(json[0].bounces).toMatchObject({ hard: 1, complaints: 1, complaintRateHigh: true });
-    expect(json[0].counts.suppressed + json[0].counts.sent).toBe(3);
+    expect(json[0].bounces.unsubscribes).toBe(1);
   });
 
   it('a missing or doubled source, or a folder that is not a Maildir, is one line and exit 1', () => {
