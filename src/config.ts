@@ -104,6 +104,16 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     stateDir: z.string().default('.roundup'),
+    assets: z
+      .object({
+        /**
+         * Where local images are published, for a CDN or bucket (the archive's `<slug>/images/`
+         * folders uploaded there); defaults to siteUrl, where `roundup archive` puts them.
+         */
+        baseUrl: url.optional(),
+      })
+      .strict()
+      .prefault({}),
     /**
      * PostgreSQL URL for the send state (postgres://user:pass@host:5432/db?sslmode=require),
      * shared by every machine that sends, serves or handles bounces. Env ROUNDUP_DATABASE_URL
