@@ -128,6 +128,25 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     stateDir: z.string().default('.roundup'),
+    assets: z
+      .object({
+        /**
+         * Where local images are published, for a CDN or bucket (the archive's `<slug>/images/`
+         * folders uploaded there); defaults to siteUrl, where `roundup archive` puts them.
+         */
+        baseUrl: url.optional(),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * PostgreSQL URL for the send state (postgres://user:pass@host:5432/db?sslmode=require),
+     * shared by every machine that sends, serves or handles bounces. Env ROUNDUP_DATABASE_URL
+     * overrides it; prefer the env var: this file is committed and the URL holds a password.
+     */
+    database: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' })
+      .optional(),
     unsubscribe: z
       .object({
         /** mailto: target for List-Unsubscribe; defaults to the from address. */
@@ -185,6 +204,8 @@ export const ConfigSchema = z
         timeout: z.number().int().min(100).default(60_000),
         /** Open a fresh connection after this many messages (many providers cap a session). */
         messagesPerConnection: z.number().int().min(1).default(100),
+        /** A sender silent this long (ms) is dead: its readers go back to the queue. Heartbeats every third of it. */
+        lease: z.number().int().min(1000).default(30_000),
       })
       .strict()
       .prefault({}),
