@@ -3,12 +3,7 @@
  * path (config `bounces.address`) and DKIM alignment with the From domain (DMARC). Config-level:
  * `roundup check` reports them once per run, not once per issue.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { Config } from '../config.js';
-import { ErrorCodes } from '../errors.js';
-import { parseYaml } from '../yaml-source.js';
-import type { Finding } from './types.js';
+import type { Finding, ProjectContext } from './types.js';
 
 /** Whether `from` is `dkim` or a subdomain of it (DMARC relaxed alignment, without the public-suffix list). */
 export function alignedDomain(from: string, dkim: string): boolean {
@@ -17,15 +12,7 @@ export function alignedDomain(from: string, dkim: string): boolean {
   return f === d || f.endsWith(`.${d}`);
 }
 
-export function checkDeliverability(config: Config, root: string): Finding[] {
-  const file = path.relative(process.cwd(), path.join(root, 'roundup.config.yaml')) || 'roundup.config.yaml';
-  let lineOf = (_keys: string[]): number | undefined => undefined;
-  try {
-    const yaml = parseYaml(readFileSync(path.join(root, 'roundup.config.yaml'), 'utf8'), file, ErrorCodes.CONFIG);
-    lineOf = (keys) => yaml.lineOf(keys);
-  } catch {
-    // The caller loaded the config already; without its text the finding has no line.
-  }
+export function checkDeliverability({ config, configFile: file, configLine: lineOf }: ProjectContext): Finding[] {
   const out: Finding[] = [];
   if (!config.bounces.address) {
     out.push({

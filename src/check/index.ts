@@ -6,21 +6,23 @@
  * built once per issue from what the render already has. One module per rule family; each
  * finding names the file (issue, partial, template or config) and, where it can, the line.
  * To add a rule: write it in the module of its family (or a new one), taking a CheckContext
- * and reading nothing else, add it to RULES, and document its id in README's rule table.
+ * and reading nothing else, add it to RULES, and document its id in README's rule table. A rule
+ * about the settings rather than an issue takes a ProjectContext and goes in PROJECT_RULES.
  */
 import type { RenderedIssue } from '../render/types.js';
 import { checkContrast, checkHeadings, checkLang } from './accessibility.js';
 import { checkClientSupport } from './clients.js';
-import { checkContext } from './context.js';
+import { checkContext, projectContext } from './context.js';
+import { checkDeliverability } from './deliverability.js';
 import { checkEnvelope } from './envelope.js';
 import { checkFields, checkUnresolved } from './fields.js';
 import { checkImages } from './images.js';
 import { checkLinks, checkTemplateLinks } from './links.js';
 import { checkMjml } from './mjml.js';
 import { checkSize } from './size.js';
-import type { CheckOptions, Finding, Rule } from './types.js';
+import type { CheckOptions, Finding, ProjectRule, Rule } from './types.js';
 
-export type { CheckContext, CheckOptions, Finding, Rule, Severity } from './types.js';
+export type { CheckContext, CheckOptions, Finding, ProjectContext, ProjectRule, Rule, Severity } from './types.js';
 export { knownRecipientFields } from './fields.js';
 
 /** Every preflight rule, in the order their findings are gathered (they are sorted afterwards). */
@@ -39,10 +41,24 @@ export const RULES: readonly Rule[] = [
   checkClientSupport,
 ];
 
+/** Rules about the project's settings rather than an issue: `roundup check` reports them once. */
+export const PROJECT_RULES: readonly ProjectRule[] = [checkDeliverability];
+
 export async function runChecks(issue: RenderedIssue, opts: CheckOptions): Promise<Finding[]> {
   const ctx = await checkContext(issue, opts);
   const findings = RULES.flatMap((rule) => rule(ctx));
   return sortFindings(withoutIgnored(findings, opts.config.check.ignore));
+}
+
+/** The project rules, once per run. */
+export function runProjectChecks(opts: Pick<CheckOptions, 'config' | 'root'>): Finding[] {
+  const ctx = projectContext(opts.config, opts.root);
+  return sortFindings(
+    withoutIgnored(
+      PROJECT_RULES.flatMap((rule) => rule(ctx)),
+      opts.config.check.ignore,
+    ),
+  );
 }
 
 /** Drop warnings named in config `check.ignore` ("rule" or "rule:feature"); errors always stay. */

@@ -34,13 +34,21 @@ export interface CheckOptions {
 /** caniemail's entry point (loaded only when the client-support rule runs). */
 export type CanIEmail = typeof import('caniemail').caniemail;
 
+/** What a project-level rule (about the config, not an issue) may look at: see `projectContext`. */
+export interface ProjectContext {
+  config: Config;
+  /** Display path of the config. */
+  configFile: string;
+  /** Line of a key path (['colours', 'link']) in the config file; undefined when it cannot be read. */
+  configLine(path: readonly PropertyKey[]): number | undefined;
+}
+
 /**
  * Everything a rule may look at, built once per issue by `checkContext` (context.ts). Rules are
  * pure functions of it: no file reading, no rendering of their own.
  */
-export interface CheckContext {
+export interface CheckContext extends ProjectContext {
   issue: RenderedIssue;
-  config: Config;
   /** The email as the sample reader gets it: inbox row (subject, preheader), HTML and text. */
   sample: Personalised;
   /** A fragment of the model (a link URL) as the sample reader gets it. */
@@ -49,14 +57,14 @@ export interface CheckContext {
   knownFields: readonly string[];
   /** The text of the issue, its templates and partials, and the config, to put findings on lines. */
   src: SourceIndex;
-  /** Display paths of the issue's layout and of the config. */
+  /** Display path of the issue's layout. */
   layoutFile: string;
-  configFile: string;
-  /** Line of a key path (['colours', 'link']) in the config file; undefined when it cannot be read. */
-  configLine(path: readonly PropertyKey[]): number | undefined;
   /** The client-support data, unless the caller skipped that scan. */
   caniemail?: CanIEmail;
 }
 
 /** A preflight rule: listed once in RULES (index.ts). */
 export type Rule = (ctx: CheckContext) => Finding[];
+
+/** A rule about the project's settings, reported once per run: listed in PROJECT_RULES (index.ts). */
+export type ProjectRule = (ctx: ProjectContext) => Finding[];
