@@ -6,7 +6,7 @@ import path from 'node:path';
 import { type Config, loadConfig } from '../config.js';
 import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
-import { openState } from '../state/db.js';
+import { openStore } from '../state/db.js';
 import { loadSecret } from '../unsubscribe/secret.js';
 import { formatScan, type ScannedMessage, scanJson, scanOne, summarise } from './scan.js';
 import { imapSource, maildirSource, mboxSource, parseImapUrl, type Source, stdinSource } from './sources.js';
@@ -26,7 +26,7 @@ export interface ScanIO {
   stdin: NodeJS.ReadableStream;
 }
 
-export type ScanEnv = Pick<Environment, 'root' | 'stateDir' | 'secret'>;
+export type ScanEnv = Pick<Environment, 'root' | 'stateDir' | 'databaseUrl' | 'secret'>;
 
 async function openSource(o: ScanOptions, config: Config, root: string, stdin: NodeJS.ReadableStream): Promise<Source> {
   const given = [o.imap, o.maildir, o.mbox, o.stdin ? '-' : undefined].filter((x) => x !== undefined);
@@ -46,13 +46,13 @@ export async function runBouncesScan(o: ScanOptions, io: ScanIO, env: ScanEnv): 
   const { root } = env;
   const config = loadConfig(root);
   const source = await openSource(o, config, root, io.stdin);
-  const db = openState(config, env);
+  const store = await openStore(config, env);
   const results: ScannedMessage[] = [];
   try {
     const secret = loadSecret(config, env);
-    const ctx = { db, config, secret, dryRun: o.dryRun === true };
+    const ctx = { store, config, secret, dryRun: o.dryRun === true };
     for await (const m of source.messages()) {
-      const r = scanOne(m, ctx);
+      const r = await scanOne(m, ctx);
       results.push(r);
       // Only what was matched and recorded is moved: the unmatched stay for a person to read.
       if (!ctx.dryRun && r.matched) await m.done();
@@ -61,7 +61,7 @@ export async function runBouncesScan(o: ScanOptions, io: ScanIO, env: ScanEnv): 
     try {
       await source.close();
     } finally {
-      db.close();
+      await store.close();
     }
   }
   io.out(o.json ? scanJson(results).replace(/\n$/, '') : formatScan(summarise(results), o.dryRun === true).join('\n'));

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
-import type { StateDb } from '../state/db.js';
+import type { Store } from '../state/store.js';
 import { type EventKind, type MatchedReader, readerById, readerByLatestSend, readerByMessageId, recordBounce } from '../state/bounces.js';
 import { type Analysis, analyse, type BounceKind, type BounceRecipient } from './classify.js';
 import { parseVerp } from './verp.js';
@@ -34,7 +34,7 @@ export interface ScannedMessage {
 }
 
 export interface ScanContext {
-  db: StateDb;
+  store: Store;
   config: Pick<Config, 'bounces'>;
   secret: Buffer;
   dryRun: boolean;
@@ -53,15 +53,15 @@ interface Match {
   recipient: BounceRecipient;
 }
 
-function matchReaders(a: Analysis, ctx: ScanContext): { kind: BounceKind; matches: Match[] } {
-  const { db, config, secret } = ctx;
+async function matchReaders(a: Analysis, ctx: ScanContext): Promise<{ kind: BounceKind; matches: Match[] }> {
+  const { store, config, secret } = ctx;
   const base = config.bounces.address;
   // 1. A VERP address: where the report was sent, or the returned message's envelope sender.
   if (base) {
     for (const addr of [...a.addressedTo, ...(a.original.returnPath ? [a.original.returnPath] : [])]) {
       const v = parseVerp(addr, base, secret);
       if (!v) continue;
-      const r = readerById(db, v.id);
+      const r = await readerById(store, v.id);
       if (!r) continue;
       const reader = { ...r, matchedBy: 'verp' as const };
       if (v.kind === 'unsubscribe') {
@@ -77,7 +77,7 @@ function matchReaders(a: Analysis, ctx: ScanContext): { kind: BounceKind; matche
   if (a.kind === 'unrelated') return { kind: a.kind, matches: [] };
   // 2. Our Message-ID in the returned headers (or the one an auto-reply answers).
   for (const id of [...(a.original.messageId ? [a.original.messageId] : []), ...a.references]) {
-    const r = readerByMessageId(db, id);
+    const r = await readerByMessageId(store, id);
     if (r) return { kind: a.kind, matches: [{ reader: { ...r, matchedBy: 'message-id' }, recipient: recipientFor(a, r.email) }] };
   }
   // 3. The failed recipient's most recent send (auto-replies name the sender, not a recipient of ours).
@@ -85,7 +85,7 @@ function matchReaders(a: Analysis, ctx: ScanContext): { kind: BounceKind; matche
   if (a.kind !== 'auto-reply') {
     for (const rec of a.recipients) {
       if (!rec.address) continue;
-      const r = readerByLatestSend(db, rec.address);
+      const r = await readerByLatestSend(store, rec.address);
       if (r) matches.push({ reader: { ...r, matchedBy: 'recipient' }, recipient: rec });
     }
   }
@@ -108,9 +108,9 @@ function recipientFor(a: Analysis, email: string): BounceRecipient {
 }
 
 /** Classify, match and (unless dry-run) record one message. */
-export function scanOne(m: ScanMessage, ctx: ScanContext): ScannedMessage {
+export async function scanOne(m: ScanMessage, ctx: ScanContext): Promise<ScannedMessage> {
   const a = analyse(m.raw);
-  const { kind, matches } = matchReaders(a, ctx);
+  const { kind, matches } = await matchReaders(a, ctx);
   const recipients = (kind === 'unsubscribe' ? matches.map((x) => x.recipient) : a.recipients).map((r) => ({
     address: r.address,
     status: r.status,
@@ -132,8 +132,8 @@ export function scanOne(m: ScanMessage, ctx: ScanContext): ScannedMessage {
   const key = messageKey(a, m.raw);
   for (const { reader, recipient } of matches) {
     if (!EVENT_KINDS.has(recipient.kind)) continue;
-    const res = recordBounce(
-      ctx.db,
+    const res = await recordBounce(
+      ctx.store,
       {
         messageKey: key,
         reader,

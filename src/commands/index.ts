@@ -111,7 +111,11 @@ export function registerAll(program: Command, terminal: Terminal, env: Environme
     .argument('<issue>', 'issue file or slug, e.g. issues/2026-11.md or 2026-11')
     .requiredOption('--list <list>', 'list name (lists/<name>.csv) or a path to a CSV file')
     .option('--smtp <url>', 'SMTP server, smtp://user:pass@host:587 or smtps://…:465 (default: SMTP_URL from the environment or .env)')
-    .option('--rate <n>', 'messages per second, 0 = unlimited (default: config send.rate)', number('--rate'))
+    .option(
+      '--rate <n>',
+      'messages per second for this sender, 0 = unlimited (default: config send.rate); with --join each sender keeps its own rate',
+      number('--rate'),
+    )
     .option('--concurrency <n>', 'SMTP connections in parallel (default: config send.concurrency)', number('--concurrency'))
     .option('--dry-run', 'do everything except deliver: counts, personalisation, composition; state unchanged')
     .option('--test <addresses>', 'send a [TEST] copy to these comma-separated addresses only; list state untouched')
@@ -119,6 +123,10 @@ export function registerAll(program: Command, terminal: Terminal, env: Environme
     .option('--retry-failed', 'also retry readers whose earlier attempts failed')
     .option('--new-state', 'send although the state database is missing, emptied or replaced: every reader counts as not yet sent')
     .option('--verbose', 'print each retry and reconnect')
+    .option(
+      '--join',
+      'send alongside the senders already sending this issue to this list (here or on another machine sharing the database)',
+    )
     .action(
       action(
         () => import('./send.js'),
@@ -177,6 +185,30 @@ export function registerAll(program: Command, terminal: Terminal, env: Environme
       action(
         () => import('./unsubscribe.js'),
         (email: string, opts: { undo?: boolean }) => ({ email, ...opts }),
+      ),
+    );
+
+  const db = program
+    .command('db')
+    .description('the send state database: SQLite in the state directory, or PostgreSQL (ROUNDUP_DATABASE_URL or config database:)');
+  db.command('status')
+    .description('print the backend, the schema version and counts (creates and migrates the schema on first use)')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(
+        () => import('./db-status.js'),
+        (opts: { json?: boolean }) => opts,
+      ),
+    );
+  db.command('copy')
+    .description(
+      "copy this project's send state (sends, readers' rows, suppressions) into another database; running it twice changes nothing",
+    )
+    .requiredOption('--to <url>', 'target PostgreSQL URL: postgres://user:password@host:5432/db[?sslmode=require]')
+    .action(
+      action(
+        () => import('./db-copy.js'),
+        (opts: { to: string }) => opts,
       ),
     );
 }

@@ -16,6 +16,8 @@ export async function run(args: ServeArgs, terminal: Terminal, env: Environment)
   const archive = args.archive === true ? 'dist/archive' : args.archive || undefined;
   const log = (line: string) => terminal.out(`${new Date().toISOString()} ${line}`);
   const running = await startServe({ port: portOf(args.port), host: args.host, archive, log }, env);
-  terminal.out(`roundup serve: listening on ${running.url}${archive ? ` (archive: ${archive})` : ''}; Ctrl-C to stop`);
+  terminal.out(
+    `roundup serve: listening on ${running.url}${archive ? ` (archive: ${archive})` : ''}; unsubscribes recorded in ${running.state}; Ctrl-C to stop`,
+  );
   await untilStopped(terminal, () => running.close());
 }

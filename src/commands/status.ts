@@ -1,9 +1,9 @@
-/** `roundup status <issue> [--list L] [--json]`: where the sends of an issue stand. */
+/** `roundup status <issue> [--list L] [--json]`: where the sends of an issue stand, and who sent what. */
 import { loadConfig } from '../config.js';
 import type { Environment } from '../env.js';
 import { slugOfArg } from '../send/prepare.js';
 import { formatStatus, readStatus } from '../send/status.js';
-import { openState } from '../state/db.js';
+import { openStore } from '../state/db.js';
 import type { Terminal } from '../terminal.js';
 import { visible } from '../visible.js';
 
@@ -16,9 +16,9 @@ export interface StatusArgs {
 export async function run(args: StatusArgs, terminal: Terminal, env: Environment): Promise<void> {
   const slug = slugOfArg(args.issue);
   const listName = args.list?.replace(/^.*[\\/]/, '').replace(/\.csv$/i, '');
-  const db = openState(loadConfig(env.root), env);
+  const store = await openStore(loadConfig(env.root), env);
   try {
-    const statuses = readStatus(db, slug, listName);
+    const statuses = await readStatus(store, slug, listName);
     if (args.json) {
       terminal.out(JSON.stringify(statuses, null, 2));
       return;
@@ -29,6 +29,6 @@ export async function run(args: StatusArgs, terminal: Terminal, env: Environment
     }
     terminal.out(formatStatus(statuses).join('\n'));
   } finally {
-    db.close();
+    await store.close();
   }
 }

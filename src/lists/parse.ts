@@ -91,12 +91,38 @@ export function parseList(text: string, file: string): ParsedList {
       info: true,
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (e) {
-    const err = e as { message?: string; lines?: number };
-    const msg = (err.message ?? String(e)).replace(/^[^:]*: ?/, '').replace(/ at line \d+\.?$/, '');
-    throw new RoundupError(ErrorCodes.LIST, `cannot read as CSV: ${msg}`, { file, line: err.lines });
+    throw csvError(e, file);
   }
 
-  const header = records[0].record.map((h) => h.trim());
+  const { columns, emailCol } = readHeader(records[0].record, file);
+  const out: ParsedList = { file, separator, columns, recipients: [], invalid: [], empty: [], duplicates: [], rows: 0 };
+  const firstSeen = new Map<string, number>();
+  let prevEnd = records[0].info.lines;
+  for (let r = 1; r < records.length; r++) {
+    const { record, info } = records[r];
+    const line = prevEnd + 1;
+    prevEnd = info.lines;
+    // A final newline yields no record; a blank line mid-file yields [""].
+    out.rows++;
+    const row = classifyRow(record, line, columns, emailCol, separator);
+    if (row.kind === 'empty') out.empty.push(line);
+    else if (row.kind === 'invalid') out.invalid.push({ line, message: row.message });
+    else {
+      const first = firstSeen.get(row.recipient.key);
+      if (first !== undefined) {
+        out.duplicates.push({ line, email: row.recipient.email, firstLine: first });
+        continue;
+      }
+      firstSeen.set(row.recipient.key, line);
+      out.recipients.push(row.recipient);
+    }
+  }
+  return out;
+}
+
+/** The header row → canonical column names; throws a located error for a header roundup cannot use. */
+export function readHeader(record: readonly string[], file: string): { columns: string[]; emailCol: number } {
+  const header = record.map((h) => h.trim());
   const columns = header.map((h) => (/^(email|name)$/i.test(h) ? h.toLowerCase() : h));
   const emailCol = columns.indexOf('email');
   if (emailCol === -1) {
@@ -106,7 +132,7 @@ export function parseList(text: string, file: string): ParsedList {
     });
   }
   const seenCols = new Set<string>();
-  columns.forEach((c) => {
+  for (const c of columns) {
     if (c === '') throw new RoundupError(ErrorCodes.LIST, 'a header column has no name', { file, line: 1 });
     if (RESERVED_COLUMN(c)) {
       throw new RoundupError(ErrorCodes.LIST, `column "${c}" has a name roundup reserves: rename it (e.g. "${c.replace(/_/g, '')}_")`, {
@@ -119,52 +145,46 @@ export function parseList(text: string, file: string): ParsedList {
     }
     if (seenCols.has(c)) throw new RoundupError(ErrorCodes.LIST, `column "${c}" appears twice in the header`, { file, line: 1 });
     seenCols.add(c);
-  });
-
-  const out: ParsedList = { file, separator, columns, recipients: [], invalid: [], empty: [], duplicates: [], rows: 0 };
-  const firstSeen = new Map<string, number>();
-  let prevEnd = records[0].info.lines;
-  for (let r = 1; r < records.length; r++) {
-    const { record, info } = records[r];
-    const line = prevEnd + 1;
-    prevEnd = info.lines;
-    // A final newline yields no record; a blank line mid-file yields [""].
-    out.rows++;
-    if (record.every((v) => v.trim() === '')) {
-      out.empty.push(line);
-      continue;
-    }
-    if (record.length > columns.length && record.slice(columns.length).some((v) => v.trim() !== '')) {
-      out.invalid.push({ line, message: `${record.length} fields but the header has ${columns.length} (a stray "${separator}"?)` });
-      continue;
-    }
-    const check = checkEmail(record[emailCol] ?? '');
-    if (!check.ok) {
-      out.invalid.push({ line, message: check.reason });
-      continue;
-    }
-    const first = firstSeen.get(check.key);
-    if (first !== undefined) {
-      out.duplicates.push({ line, email: check.address, firstLine: first });
-      continue;
-    }
-    firstSeen.set(check.key, line);
-    // No prototype: a column can never read or replace an inherited property.
-    const fields = Object.create(null) as Record<string, string>;
-    let tooLong = -1;
-    columns.forEach((c, i) => {
-      fields[c] = (record[i] ?? '').trim();
-      if (tooLong === -1 && fields[c].length > MAX_FIELD_LENGTH) tooLong = i;
-    });
-    if (tooLong !== -1) {
-      out.invalid.push({
-        line,
-        message: `column "${columns[tooLong]}" is ${fields[columns[tooLong]].length.toLocaleString('en')} characters long (at most ${MAX_FIELD_LENGTH.toLocaleString('en')}): every message would carry it`,
-      });
-      continue;
-    }
-    fields.email = check.address;
-    out.recipients.push({ line, email: check.address, key: check.key, name: fields.name ?? '', fields });
   }
-  return out;
+  return { columns, emailCol };
+}
+
+export type RowResult = { kind: 'empty' } | { kind: 'invalid'; message: string } | { kind: 'ok'; recipient: Recipient };
+
+/** One data row → a recipient, or why it is not one (de-duplication is the caller's). */
+export function classifyRow(
+  record: readonly string[],
+  line: number,
+  columns: readonly string[],
+  emailCol: number,
+  separator: string,
+): RowResult {
+  if (record.every((v) => v.trim() === '')) return { kind: 'empty' };
+  if (record.length > columns.length && record.slice(columns.length).some((v) => v.trim() !== '')) {
+    return { kind: 'invalid', message: `${record.length} fields but the header has ${columns.length} (a stray "${separator}"?)` };
+  }
+  const check = checkEmail(record[emailCol] ?? '');
+  if (!check.ok) return { kind: 'invalid', message: check.reason };
+  // No prototype: a column can never read or replace an inherited property.
+  const fields = Object.create(null) as Record<string, string>;
+  let tooLong = -1;
+  columns.forEach((c, i) => {
+    fields[c] = (record[i] ?? '').trim();
+    if (tooLong === -1 && fields[c].length > MAX_FIELD_LENGTH) tooLong = i;
+  });
+  if (tooLong !== -1) {
+    return {
+      kind: 'invalid',
+      message: `column "${columns[tooLong]}" is ${fields[columns[tooLong]].length.toLocaleString('en')} characters long (at most ${MAX_FIELD_LENGTH.toLocaleString('en')}): every message would carry it`,
+    };
+  }
+  fields.email = check.address;
+  return { kind: 'ok', recipient: { line, email: check.address, key: check.key, name: fields.name ?? '', fields } };
+}
+
+/** A csv-parse error as one located line. */
+export function csvError(e: unknown, file: string): RoundupError {
+  const err = e as { message?: string; lines?: number };
+  const msg = (err.message ?? String(e)).replace(/^[^:]*: ?/, '').replace(/ at line \d+\.?$/, '');
+  return new RoundupError(ErrorCodes.LIST, `cannot read as CSV: ${msg}`, { file, line: err.lines });
 }

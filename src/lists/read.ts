@@ -55,7 +55,7 @@ export function readList(nameOrPath: string, root = process.cwd()): ParsedList &
  * Lists must be UTF-8. A spreadsheet saved as Latin-1 or Windows-1252 would otherwise be read
  * with U+FFFD in place of every accented letter, and those names would go out garbled.
  */
-function decodeUtf8(bytes: Buffer, file: string): string {
+export function decodeUtf8(bytes: Buffer, file: string): string {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   try {
     return decoder.decode(bytes);

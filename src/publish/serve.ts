@@ -9,7 +9,7 @@ import { loadConfig } from '../config.js';
 import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { stateDirOf } from '../state/dir.js';
-import { openState } from '../state/index.js';
+import { openStore, stateLocation } from '../state/index.js';
 import { recordStateIdentity } from '../state/intact.js';
 import { loadSecret } from '../unsubscribe/secret.js';
 import { createUnsubscribeServer } from './server.js';
@@ -26,14 +26,19 @@ export interface RunningServer {
   /** http://host:port */
   url: string;
   port: number;
+  /** Where unsubscribes are recorded: the SQLite file, or the PostgreSQL URL (password masked). */
+  state: string;
   close(): Promise<void>;
 }
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
 
-/** `env`: the project folder, and the state directory and secret `send` uses too. */
-export async function startServe(req: ServeRequest, env: Pick<Environment, 'root' | 'stateDir' | 'secret'>): Promise<RunningServer> {
+/** `env`: the project folder, and the state (directory or database URL) and secret `send` uses too. */
+export async function startServe(
+  req: ServeRequest,
+  env: Pick<Environment, 'root' | 'stateDir' | 'databaseUrl' | 'secret'>,
+): Promise<RunningServer> {
   const { root } = env;
   const config = loadConfig(root);
   let archiveDir: string | undefined;
@@ -46,10 +51,10 @@ export async function startServe(req: ServeRequest, env: Pick<Environment, 'root
     }
   }
   const secret = loadSecret(config, env);
-  const db = openState(config, env);
-  // So that a later send can tell this database from an empty one put in its place.
-  recordStateIdentity(stateDirOf(config, env));
-  const server = createUnsubscribeServer({ config, db, secret, archiveDir, log: req.log });
+  const store = await openStore(config, env);
+  // So that a later send can tell this SQLite database from an empty one put in its place.
+  if (stateLocation(config, env).kind === 'sqlite') recordStateIdentity(stateDirOf(config, env));
+  const server = createUnsubscribeServer({ config, store, secret, archiveDir, log: req.log });
   const host = req.host ?? DEFAULT_HOST;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -60,7 +65,7 @@ export async function startServe(req: ServeRequest, env: Pick<Environment, 'root
       });
     });
   } catch (e) {
-    db.close();
+    await store.close();
     const err = e as NodeJS.ErrnoException;
     const why =
       err.code === 'EADDRINUSE'
@@ -75,11 +80,11 @@ export async function startServe(req: ServeRequest, env: Pick<Environment, 'root
   return {
     url: `http://${shownHost}:${port}`,
     port,
+    state: store.where,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => {
-          db.close();
-          resolve();
+          void store.close().then(resolve);
         });
         // Keep-alive connections would hold close() open until they time out.
         server.closeIdleConnections();

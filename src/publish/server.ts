@@ -18,7 +18,7 @@
 import { createReadStream } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Config } from '../config.js';
-import { getSuppression, suppress, unsuppress, type StateDb } from '../state/index.js';
+import type { Store } from '../state/index.js';
 import { verifyToken, type TokenSubject } from '../unsubscribe/token.js';
 import { brandOf, type Brand } from './html.js';
 import { BodyTooLarge, isOneClick, readBody } from './request-body.js';
@@ -28,7 +28,8 @@ import { pages } from './unsubscribe-pages.js';
 
 export interface ServeOptions {
   config: Config;
-  db: StateDb;
+  /** The send state (SQLite or PostgreSQL): the suppression list every send reads. */
+  store: Store;
   secret: Buffer;
   /** Serve this folder (a `roundup archive` output) for paths outside /u/ and /r/. */
   archiveDir?: string;
@@ -105,9 +106,10 @@ export function createUnsubscribeServer(opts: ServeOptions): http.Server {
   const unsubscribe = async (req: IncomingMessage, res: ServerResponse, who: TokenSubject) => {
     if (req.method === 'GET' || req.method === 'HEAD') return page(res, 200, pages.confirmUnsubscribe(brand, who.email));
     if (!(await acceptPost(req, res, true))) return;
-    if (suppress(opts.db, who.email, 'unsubscribe', `list ${who.list}`)) log(`unsubscribed ${maskEmail(who.email)} (list ${who.list})`);
+    if (await opts.store.suppress(who.email, 'unsubscribe', `list ${who.list}`))
+      log(`unsubscribed ${maskEmail(who.email)} (list ${who.list})`);
     // The resubscribe button undoes this suppression and no later one (src/publish/resubscribe.ts).
-    const suppressedAt = getSuppression(opts.db, who.email)?.createdAt ?? '';
+    const suppressedAt = (await opts.store.getSuppression(who.email))?.createdAt ?? '';
     const resub = signResubscribe({ ...who, suppressedAt }, opts.secret, now());
     page(res, 200, pages.unsubscribed(brand, who.email, `../r/${resub}`));
   };
@@ -115,18 +117,9 @@ export function createUnsubscribeServer(opts: ServeOptions): http.Server {
   const resubscribe = async (req: IncomingMessage, res: ServerResponse, who: ResubscribeClaim) => {
     if (req.method === 'GET' || req.method === 'HEAD') return page(res, 200, pages.confirmResubscribe(brand, who.email));
     if (!(await acceptPost(req, res, false))) return;
-    // Check and delete in one write transaction, so a bounce recorded meanwhile is never lifted.
-    const outcome = opts.db
-      .transaction((): 'lifted' | 'refused' | 'stale' | 'none' => {
-        const s = getSuppression(opts.db, who.email);
-        if (!s) return 'none';
-        if (s.reason !== 'unsubscribe') return 'refused';
-        // A later unsubscribe (or a bounce turned into one by hand) is not this link's to undo.
-        if (s.createdAt !== who.suppressedAt) return 'stale';
-        unsuppress(opts.db, who.email);
-        return 'lifted';
-      })
-      .immediate();
+    // One statement checks and deletes, so a bounce or a later unsubscribe recorded meanwhile
+    // is never lifted (a later one is not this link's to undo).
+    const outcome = await opts.store.liftUnsubscribe(who.email, who.suppressedAt);
     if (outcome === 'refused') return page(res, 200, pages.resubscribeRefused(brand));
     if (outcome === 'stale') return page(res, 410, pages.resubscribeExpired(brand));
     if (outcome === 'lifted') log(`resubscribed ${maskEmail(who.email)} (list ${who.list})`);

@@ -1,29 +1,34 @@
 /**
  * Hands claimed rows to the sending workers and records what happened to them.
  *
- * Rows come from the database a page at a time (flat memory for any list size); due retries
- * go first. Claims (queued → sending) and finished attempts are written together in one
- * transaction per event-loop turn: a busy send commits once per batch, yet a worker only gets
- * a row after its 'sending' mark is committed, and a finished attempt waits at most one turn
- * to be recorded. So at any moment the rows in 'sending' are the messages in flight plus those
- * finished in the current turn: the possible-duplicate window after a crash is ≤ concurrency.
+ * Rows are claimed from the store in batches (as many as workers are waiting), and finished
+ * attempts are recorded with the next claim in one step per event-loop turn: a busy send
+ * writes once per batch, yet a worker only gets a row after its 'sending' mark is committed,
+ * and a finished attempt waits at most one step to be recorded. So at any moment the rows in
+ * 'sending' are the messages in flight plus those finished in the current step: the
+ * possible-duplicate window after a crash is ≤ concurrency.
+ *
+ * Steps are asynchronous (PostgreSQL is a network away) and never overlap: reports that
+ * arrive during a step are recorded by the next one. Retries wait in the database (their
+ * `retry_at`), so another worker on another machine may take them too. When nothing is left
+ * to claim, the dispatcher asks the store what remains: due retries, rows other live workers
+ * are sending (they may fail and need a retry, or their worker may die and its rows come back),
+ * or nothing at all, which ends the send for this process.
  */
-import type { Outcome, QueueRow } from '../state/sends.js';
+import type { Outcome, QueueRow } from '../state/store.js';
 import type { Ledger } from './types.js';
 
-const PAGE = 500;
+/** While other workers still hold rows, look again this often (a dead one's rows come back). */
+const POLL_MS = 1000;
 
 export class Dispatcher {
-  private buffer: QueueRow[] = [];
-  private cursor = 0;
-  private exhausted = false;
-  private retries: { id: number; due: number }[] = [];
   private outcomes: Outcome[] = [];
   private waiters: ((row: QueueRow | null) => void)[] = [];
   private scheduled = false;
-  private retryTimer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private timer?: NodeJS.Timeout;
   private closed = false;
-  private finished = false;
   /** Rows handed out and not yet reported back. */
   inFlight = 0;
   /** Set when the state database refused a write: the send must stop. */
@@ -33,7 +38,7 @@ export class Dispatcher {
     private readonly ledger: Ledger,
     /** Called after outcomes are committed (progress counts only what is on disk). */
     private readonly onCommitted: (outcomes: readonly Outcome[]) => void = () => {},
-    private readonly now: () => number = Date.now,
+    private readonly pollMs = POLL_MS,
   ) {}
 
   /** The next row to send, already marked 'sending'; null when there is nothing left (or closed). */
@@ -45,11 +50,10 @@ export class Dispatcher {
     });
   }
 
-  /** A finished attempt; `retryAt` puts the row back in line at that time. */
-  report(outcome: Outcome, retryAt?: number): void {
+  /** A finished attempt (a retry carries its delay). */
+  report(outcome: Outcome): void {
     this.inFlight--;
     this.outcomes.push(outcome);
-    if (outcome.kind === 'retry' && retryAt !== undefined) this.retries.push({ id: outcome.id, due: retryAt });
     this.schedule();
   }
 
@@ -57,97 +61,103 @@ export class Dispatcher {
   close(): void {
     if (this.closed && this.waiters.length === 0) return;
     this.closed = true;
-    clearTimeout(this.retryTimer);
+    clearTimeout(this.timer);
     for (const w of this.waiters.splice(0)) w(null);
     this.schedule();
   }
 
-  /** End of run: commit whatever is pending now; the dispatcher is unusable afterwards. */
-  finish(): void {
+  /** End of run: record whatever is pending; the dispatcher is unusable afterwards. */
+  async finish(): Promise<void> {
     this.close();
-    this.flush();
-    this.finished = true;
-  }
-
-  pendingRetries(): number {
-    return this.retries.length;
+    clearTimeout(this.timer);
+    if (this.running) await this.running;
+    // One last attempt at what is still unrecorded (after a refused write too: the disk may
+    // have room again, and every outcome recorded is a reader the next run need not re-send).
+    if (this.outcomes.length) await this.run();
   }
 
   private schedule(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      // After finish() the database may already be closed; everything was committed by then.
-      if (!this.finished) this.flush();
+      if (!this.running) void this.run();
+      else this.again = true;
     });
   }
 
-  private flush(): void {
+  private run(): Promise<void> {
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.step();
+      } while (this.again && !this.failure);
+    })().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async step(): Promise<void> {
     const outcomes = this.outcomes;
     this.outcomes = [];
-    const want = this.closed ? 0 : this.waiters.length;
-    const claimed: QueueRow[] = [];
-    let recorded = false;
+    const want = this.closed || this.failure ? 0 : this.waiters.length;
+    if (!outcomes.length && want === 0) return;
+    let claimed: QueueRow[] = [];
     try {
-      let candidates = this.candidates(want);
-      claimed.push(...this.ledger.step(outcomes, candidates));
-      recorded = true;
-      // Rows found suppressed at claim time leave waiters unserved: claim more.
-      while (claimed.length < want && candidates.length > 0) {
-        candidates = this.candidates(want - claimed.length);
-        if (candidates.length) claimed.push(...this.ledger.step([], candidates));
-      }
+      claimed = await this.ledger.step(outcomes, want);
+      if (outcomes.length) this.onCommitted(outcomes);
     } catch (e) {
-      // The database refused a write (disk full, locked past busy_timeout…). Stop handing out
+      // The database refused a write (disk full, locked, connection lost…). Stop handing out
       // rows; unrecorded outcomes are kept for the final flush, and whatever stays 'sending'
       // is re-sent with the same Message-ID by the next run, as after a crash.
-      if (!recorded) this.outcomes.unshift(...outcomes);
+      this.outcomes.unshift(...outcomes);
       this.failure ??= e instanceof Error ? e : new Error(String(e));
-    }
-    if (recorded && outcomes.length) this.onCommitted(outcomes);
-    for (const row of claimed) {
-      this.inFlight++;
-      this.waiters.shift()!(row);
-    }
-    if (this.failure) {
       this.close();
       return;
     }
-    if (this.waiters.length === 0) return;
-    if (this.retries.length) {
-      const due = Math.min(...this.retries.map((r) => r.due));
-      clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => this.schedule(), Math.max(0, due - this.now()));
-    } else if (this.inFlight === 0) {
-      // Nothing queued, nothing due, nobody sending who could fail and need a retry: done.
+    for (const row of claimed) {
+      this.inFlight++;
+      const w = this.waiters.shift();
+      if (w) w(row);
+      else {
+        // Closed meanwhile: give it straight back, untouched (not an attempt).
+        this.inFlight--;
+        this.outcomes.push({ id: row.id, kind: 'retry', response: 'not sent: the send stopped' });
+        this.again = true;
+      }
+    }
+    if (this.closed || this.waiters.length === 0 || claimed.length >= want) return;
+    // Fewer rows than waiters. In-flight messages may fail and come back as retries: wait for them.
+    if (this.inFlight > 0) return;
+    let left: Awaited<ReturnType<Ledger['remaining']>>;
+    try {
+      left = await this.ledger.remaining();
+    } catch (e) {
+      this.failure ??= e instanceof Error ? e : new Error(String(e));
+      this.close();
+      return;
+    }
+    if (left.queuedNow > 0 || left.reclaimed > 0) {
+      this.again = true;
+      return;
+    }
+    const wait =
+      left.nextRetryInMs !== null
+        ? Math.min(left.nextRetryInMs, left.busyElsewhere ? this.pollMs : Infinity)
+        : left.busyElsewhere
+          ? this.pollMs
+          : null;
+    if (wait === null) {
+      // Nothing queued, nothing due, nobody else sending who could fail or die: done.
       for (const w of this.waiters.splice(0)) w(null);
+      return;
     }
-    // Otherwise wait: a report from an in-flight message schedules the next flush.
-  }
-
-  /** Up to n rows to try to claim: due retries first, then the next rows in list order. */
-  private candidates(n: number): QueueRow[] {
-    const out: QueueRow[] = [];
-    if (n <= 0) return out;
-    const now = this.now();
-    if (this.retries.length) {
-      this.retries.sort((a, b) => a.due - b.due);
-      while (out.length < n && this.retries.length && this.retries[0].due <= now) {
-        const row = this.ledger.get(this.retries.shift()!.id);
-        if (row) out.push(row);
-      }
-    }
-    while (out.length < n) {
-      if (this.buffer.length === 0) {
-        if (this.exhausted) break;
-        this.buffer = this.ledger.nextPage(this.cursor, PAGE);
-        if (this.buffer.length < PAGE) this.exhausted = true;
-        if (this.buffer.length === 0) break;
-        this.cursor = this.buffer[this.buffer.length - 1].id;
-      }
-      out.push(this.buffer.shift()!);
-    }
-    return out;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.schedule(), Math.max(5, wait));
   }
 }

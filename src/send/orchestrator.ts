@@ -7,7 +7,7 @@
  * let the ones in flight finish and record them, then return. A kill -9 skips all of that,
  * and the state database still says exactly which readers might have been mid-send.
  */
-import type { Outcome, QueueRow } from '../state/sends.js';
+import type { Outcome, QueueRow } from '../state/store.js';
 import { backoffDelay, classifySmtpError, type Classified } from './classify.js';
 import { Dispatcher } from './dispatcher.js';
 import type { MessageFactory, MessageReader } from './message.js';
@@ -164,7 +164,7 @@ export async function runSendLoop(o: SendLoopOptions): Promise<SendLoopResult> {
             result.retried++;
             const delay = backoffDelay(row.attempts, o.retryDelay, o.random);
             log(`${row.email}: ${c.response}; retrying in ${(delay / 1000).toFixed(1)} s`);
-            dispatcher.report({ id: row.id, kind: 'retry', response: c.response }, Date.now() + delay);
+            dispatcher.report({ id: row.id, kind: 'retry', response: c.response, delayMs: delay });
           }
           failed(c);
         }
@@ -178,12 +178,12 @@ export async function runSendLoop(o: SendLoopOptions): Promise<SendLoopResult> {
     await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, (_, i) => worker(i + 1)));
   } finally {
     o.signal?.removeEventListener('abort', onExternal);
-    dispatcher.finish();
+    await dispatcher.finish();
   }
   if (dispatcher.failure) {
     result.stop = 'fatal';
     result.message =
-      `the send state database refused a write (${dispatcher.failure.message}); nothing was lost: ` +
+      `the send state database refused a write (${dispatcher.failure.message.replace(/[;:] (free some space and )?run the same command again.*$/, '')}); nothing was lost: ` +
       'run the same command to resume (readers mid-send are re-sent with the same Message-ID)';
   }
   return result;

@@ -7,8 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
-import { readList, type ListRef, type ParsedList } from '../lists/index.js';
-import type { ListSummary } from '../lists/report.js';
+import { listColumns, resolveList, type ListRef } from '../lists/index.js';
 import type { TemplateSet } from '../render/templates.js';
 import type { RenderedIssue } from '../render/types.js';
 
@@ -16,11 +15,13 @@ export interface PreparedSend {
   root: string;
   config: Config;
   issue: RenderedIssue;
-  list: ParsedList & { ref: ListRef };
+  /**
+   * The list file and its columns. Its rows are not read here: the send streams them into the
+   * state database (memory flat whatever the list's size); `--test` and `--dry-run` read them.
+   */
+  list: { ref: ListRef; file: string; columns: string[] };
   /** Preflight warnings (shown, not blocking). */
   warnings: string[];
-  /** The list's counts, kept when its rows are released after queuing (run.ts). */
-  listSummary?: ListSummary;
 }
 
 /** `issues/2026-11.md`, `2026-11.md` or `2026-11` → the issue file. */
@@ -41,15 +42,16 @@ export function slugOfArg(arg: string): string {
 export async function prepareSend(
   issueArg: string,
   listArg: string,
-  opts: { root?: string; config?: Config; skipChecks?: boolean } = {},
+  opts: { root?: string; config?: Config; skipChecks?: boolean; stateDir?: string } = {},
 ): Promise<PreparedSend> {
   const root = opts.root ?? process.cwd();
   const config = opts.config ?? loadConfig(root);
-  const list = readList(listArg, root);
+  const ref = resolveList(listArg, root);
+  const list = { ref, file: ref.file, columns: await listColumns(ref) };
   const { renderIssueFile } = await import('../render/index.js');
   const { loadTemplates } = await import('../render/templates.js');
   const templates = loadTemplates(root);
-  const issue = await renderIssueFile(resolveIssueFile(issueArg, root), { root, config, templates });
+  const issue = await renderIssueFile(resolveIssueFile(issueArg, root), { root, config, templates, stateDir: opts.stateDir });
   const warnings = opts.skipChecks ? [] : await preflight(issue, list, config, root, templates);
   return { root, config, issue, list, warnings };
 }
@@ -57,7 +59,7 @@ export async function prepareSend(
 /** Run the shared preflight (src/check) against this list's columns; throw on errors. */
 export async function preflight(
   issue: RenderedIssue,
-  list: ParsedList,
+  list: { columns: readonly string[] },
   config: Config,
   root: string,
   templates?: TemplateSet,

@@ -6,33 +6,24 @@
  * and a captured output. Nothing here calls process.exit: outcomes that need a non-zero exit
  * are thrown as RoundupError with the right exit code.
  */
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { checkEmail } from '../lists/email.js';
-import { listSummary } from '../lists/report.js';
-import { openState, type StateDb } from '../state/db.js';
+import { readList, scanList, type ListScan } from '../lists/index.js';
+import { openStore, stateLocation } from '../state/db.js';
+import type { StatusCounts, Store, Worker, WorkerInfo } from '../state/store.js';
 import { stateDirOf } from '../state/dir.js';
 import { ensureStateIntact, recordStateIdentity } from '../state/intact.js';
-import { acquireSendLock, isLockLive, type SendLock } from '../state/lock.js';
-import {
-  SendLedger,
-  countByStatus,
-  ensureSend,
-  markFinished,
-  recentSendMinutes,
-  recoverInterrupted,
-  requeueFailed,
-  syncRecipients,
-  type StatusCounts,
-} from '../state/sends.js';
 import { loadSecret } from '../unsubscribe/secret.js';
 import { visible } from '../visible.js';
 import { mask } from './mask.js';
 import { createMessageFactory, rawOf, type MessageFactory } from './message.js';
 import { messageIdFor, testMessageId } from './message-id.js';
 import { runSendLoop, type SendLoopResult } from './orchestrator.js';
+import { formatWorkers } from './status.js';
 import { prepareSend, type PreparedSend } from './prepare.js';
 import { createProgress } from './progress.js';
 import { RateLimiter } from './rate-limit.js';
@@ -52,6 +43,8 @@ export interface SendOptions {
   yes?: boolean;
   retryFailed?: boolean;
   verbose?: boolean;
+  /** Send alongside workers already sending this issue to this list (this machine or another). */
+  join?: boolean;
   /** --new-state: go on although the state database is missing, emptied or replaced (src/state/intact.ts). */
   newState?: boolean;
 }
@@ -64,8 +57,9 @@ export interface SendIO extends Pick<Terminal, 'out' | 'err' | 'interactive' | '
   signal?: AbortSignal;
 }
 
-/** What the send needs from the environment: the project, the state directory, the secret, SMTP_URL. */
-export type SendEnv = Pick<Environment, 'root' | 'stateDir' | 'secret' | 'smtpUrl'> & Partial<Pick<Environment, 'dkimPrivateKey'>>;
+/** What the send needs from the environment: the project, the state (directory or database URL), the secret, SMTP_URL. */
+export type SendEnv = Pick<Environment, 'root' | 'stateDir' | 'databaseUrl' | 'secret' | 'smtpUrl'> &
+  Partial<Pick<Environment, 'dkimPrivateKey'>>;
 
 export interface SendSummary {
   issue: string;
@@ -76,6 +70,8 @@ export interface SendSummary {
   thisRun?: SendLoopResult;
   possibleDuplicates: number;
   seconds: number;
+  /** Every worker that has sent this send (host, pid, what it sent). */
+  workers?: WorkerInfo[];
 }
 
 /** Exit statuses beyond 1 (user mistakes): scripts can tell a paused send from a broken one. */
@@ -84,7 +80,7 @@ export const EXIT_INTERRUPTED = 130;
 
 export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, env: SendEnv): Promise<SendSummary> {
   const { root } = env;
-  const prep = await prepareSend(issueArg, opts.list, { root });
+  const prep = await prepareSend(issueArg, opts.list, { root, stateDir: env.stateDir });
   const { config, issue, list } = prep;
   const settings = effectiveSettings(config, opts);
   for (const w of prep.warnings) io.err(`warning: ${w}`);
@@ -102,13 +98,15 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
   const transport = plain && dkim ? signingTransport(plain, new DkimSigner(dkim)) : plain;
   const transportText = transport?.describe ?? 'none (dry run: nothing is delivered)';
   // Before the secret or the database is created: their absence is part of what is checked.
+  // (SQLite only: a shared PostgreSQL is not a file beside the secret that can go missing.)
   const stateDir = stateDirOf(config, env);
+  const sqliteState = stateLocation(config, env).kind === 'sqlite';
   // A --test send mails only the given addresses, so a lost database does not stop it; but on a
   // fresh project it creates the secret, so it records the new database's identity too.
-  const state = ensureStateIntact(stateDir, { startAfresh: opts.newState, refuse: !opts.test });
+  const state = sqliteState ? ensureStateIntact(stateDir, { startAfresh: opts.newState, refuse: !opts.test }) : undefined;
   const secret = loadSecret(config, env);
-  if (opts.test && state.state === 'fresh') {
-    openState(config, env).close();
+  if (opts.test && state?.state === 'fresh') {
+    await (await openStore(config, env)).close();
     recordStateIdentity(stateDir);
   }
 
@@ -118,69 +116,83 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
     throw new RoundupError(ErrorCodes.USAGE, 'not a terminal, so cannot ask for confirmation: add --yes to send');
   }
 
-  const db = openState(config, env);
-  recordStateIdentity(stateDir);
-  let lock: SendLock | undefined;
+  const store = await openStore(config, env);
+  if (sqliteState) recordStateIdentity(stateDir);
+  let worker: Worker | undefined;
   try {
     const label = `${issue.slug} to list ${list.ref.name}`;
-    if (opts.dryRun) return await dryRun(db, prep, secret, io, opts);
-    const send = ensureSend(db, issue.slug, list.ref.name, issue.meta.subject);
+    const idOf = (r: { key: string }) => messageIdFor(issue.slug, list.ref.name, r.key, config.from.email);
+    if (opts.dryRun) return await dryRun(store, prep, secret, io, opts);
+    const send = await store.ensureSend(issue.slug, list.ref.name, issue.meta.subject);
 
-    lock = acquireSendLock(db, send.id, label);
-    if (lock.tookOverFrom) io.err(`note: the previous send (process ${lock.tookOverFrom.pid}) stopped without finishing; resuming`);
-    syncRecipients(db, send, list.recipients, (r) => messageIdFor(issue.slug, list.ref.name, r.key, config.from.email));
-    // From here on the readers come from the database a page at a time; let the parsed list
-    // go, so memory during the send does not grow with the list.
-    releaseReaders(prep);
-    const uncertain = recoverInterrupted(db, send.id);
+    worker = await store.startWorker(send.id, label, { join: opts.join, leaseMs: config.send.lease });
+    for (const t of worker.tookOverFrom ?? []) {
+      io.err(
+        `note: the previous send (process ${t.pid}${t.host !== hostname() ? ` on ${t.host}` : ''}) stopped without finishing; resuming`,
+      );
+    }
+    const joined = worker.joined.length > 0;
+    let scan: ListScan | undefined;
+    if (joined) {
+      const who = worker.joined.map((w) => `process ${w.pid} on ${w.host}`).join(', ');
+      io.err(`joining the send already running (${who}): readers are shared out, none is sent twice`);
+    } else {
+      // The list streams into the state database a batch at a time: memory stays flat
+      // whatever the list's size, and duplicates are found by the database.
+      const imp = await store.beginImport(send, idOf, worker.id);
+      scan = await scanList(list.ref, (batch) => imp.add(batch));
+      await imp.finish();
+    }
+    const uncertain = await store.recoverInterrupted(send.id, worker.id);
     if (opts.retryFailed) {
-      const n = requeueFailed(db, send.id);
+      const n = await store.requeueFailed(send.id);
       io.err(`retrying ${n} failed reader${n === 1 ? '' : 's'}`);
     }
-    const before = countByStatus(db, send.id);
-    printPlan(io, prep, transportText, before, uncertain, settings);
+    const before = await store.countByStatus(send.id);
+    printPlan(io, prep, transportText, before, uncertain, settings, scan);
 
     const started = Date.now();
-    const summary = (stop: SendSummary['stop'], thisRun?: SendLoopResult): SendSummary => ({
+    const summary = async (stop: SendSummary['stop'], thisRun?: SendLoopResult): Promise<SendSummary> => ({
       issue: issue.slug,
       list: list.ref.name,
       transport: transportText,
       stop,
-      counts: countByStatus(db, send.id),
+      // After a refused write (a full disk) reading may fail too: show what was known.
+      counts: await store.countByStatus(send.id).catch(() => before),
       thisRun,
       possibleDuplicates: uncertain,
       seconds: (Date.now() - started) / 1000,
+      workers: await store.workers(send.id).catch(() => undefined),
     });
 
-    if (before.queued === 0) {
+    if (before.queued === 0 && !joined) {
       io.out(
         before.sent > 0
           ? `nothing to send: all ${before.sent} readers on ${list.ref.name} already have ${issue.slug}` +
               (before.failed ? ` (${before.failed} failed: see roundup status ${issue.slug}, or add --retry-failed)` : '')
           : 'nothing to send: no readers to send to',
       );
-      markFinished(db, send.id);
-      return summary('nothing-to-send');
+      await store.markFinished(send.id);
+      return await summary('nothing-to-send');
     }
     if (!opts.yes) {
       if (!(await io.confirm(`Send to ${before.queued} reader${before.queued === 1 ? '' : 's'}? [y/N] `))) {
         io.out('not sent');
-        return summary('declined');
+        return await summary('declined');
       }
     }
 
-    const ledger = new SendLedger(db, send.id);
     const limiter = new RateLimiter({
       rate: settings.rate,
       perHour: config.send.perHour,
       perDay: config.send.perDay,
-      seed: config.send.perHour || config.send.perDay ? recentSendMinutes(db, Date.now() - 86_400_000) : undefined,
+      seed: config.send.perHour || config.send.perDay ? await store.recentSendMinutes(Date.now() - 86_400_000) : undefined,
     });
     const progress = await createProgress({ total: before.queued, stream: io.progressStream, verbose: opts.verbose });
     let done = 0;
     let failed = 0;
     const result = await runSendLoop({
-      ledger,
+      ledger: store.ledger(send.id, worker.id),
       makeMessage: createMessageFactory({ issue, config, list: list.ref.name, secret }),
       transport: transport!,
       limiter,
@@ -203,9 +215,9 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
       },
     }).finally(() => progress.stop());
 
-    const s = summary(result.stop, result);
-    if (s.counts.queued === 0 && s.counts.sending === 0) markFinished(db, send.id);
-    printSummary(io, s);
+    const s = await summary(result.stop, result);
+    if (result.stop === 'done' && s.counts.queued === 0 && s.counts.sending === 0) await store.markFinished(send.id).catch(() => {});
+    printSummary(io, s, worker.id);
     if (result.stop === 'paused' || result.stop === 'capped') throw new RoundupError(ErrorCodes.SEND, result.message!, {}, EXIT_PAUSED);
     if (result.stop === 'fatal') throw new RoundupError(ErrorCodes.SEND, result.message!, {}, 1);
     if (result.stop === 'interrupted') {
@@ -218,8 +230,9 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
     }
     return s;
   } finally {
-    lock?.release();
-    db.close();
+    // Neither may throw: a full disk must not hide the message that says nothing was lost.
+    await worker?.release();
+    await store.close().catch(() => {});
   }
 }
 
@@ -234,12 +247,6 @@ function effectiveSettings(config: Config, opts: SendOptions) {
   return { rate, concurrency };
 }
 
-/** Keep the list's counts (for the plan) and drop its rows. */
-function releaseReaders(prep: PreparedSend): void {
-  prep.listSummary = listSummary(prep.list);
-  prep.list.recipients = [];
-}
-
 function printPlan(
   io: SendIO,
   prep: PreparedSend,
@@ -247,29 +254,31 @@ function printPlan(
   c: StatusCounts,
   uncertain: number,
   s: { rate: number; concurrency: number },
+  scan?: Pick<ListScan, 'valid' | 'counts'>,
 ) {
   const { config, issue, list } = prep;
-  const ls = prep.listSummary ?? listSummary(list);
   // Values from the issue, the config and the list: shown, never obeyed (src/visible.ts).
   io.out(`subject:   ${visible(issue.meta.subject)}`);
   io.out(`from:      ${visible(config.from.name)} <${visible(config.from.email)}>`);
-  io.out(`list:      ${visible(list.ref.name)} (${visible(list.file)}: ${ls.valid} readers)`);
   io.out(
-    `readers:   ${c.queued} to send, ${c.sent} already sent, ${c.suppressed} suppressed, ${c.failed} failed, ` +
-      `${ls.invalid + ls.empty} invalid/empty rows, ${ls.duplicates} duplicates skipped`,
+    `list:      ${visible(list.ref.name)} (${visible(list.file)}${scan ? `: ${scan.valid} readers` : ': imported by the sender already running'})`,
   );
-  if (ls.invalid) io.out(`           invalid rows are never sent to: roundup lists check ${list.ref.name}`);
+  io.out(
+    `readers:   ${c.queued} to send, ${c.sent} already sent, ${c.suppressed} suppressed, ${c.failed} failed` +
+      (scan ? `, ${scan.counts.invalid + scan.counts.empty} invalid/empty rows, ${scan.counts.duplicates} duplicates skipped` : ''),
+  );
+  if (scan?.counts.invalid) io.out(`           invalid rows are never sent to: roundup lists check ${list.ref.name}`);
   if (uncertain) {
     io.out(
       `resuming:  ${uncertain} reader${uncertain === 1 ? ' was' : 's were'} mid-send when the last run stopped; re-sending with the same Message-ID (possible duplicates)`,
     );
   }
   io.out(
-    `transport: ${mask(transport)} (${s.concurrency} connection${s.concurrency === 1 ? '' : 's'}, ${s.rate === 0 ? 'no rate limit' : `${s.rate}/s`})`,
+    `transport: ${mask(transport)} (${s.concurrency} connection${s.concurrency === 1 ? '' : 's'}, ${s.rate === 0 ? 'no rate limit' : `${s.rate}/s`}${s.rate ? ' for this sender' : ''})`,
   );
 }
 
-export function printSummary(io: SendIO, s: SendSummary): void {
+export function printSummary(io: SendIO, s: SendSummary, self?: string): void {
   const r = s.thisRun;
   const rate = r && s.seconds > 0 ? ` in ${s.seconds.toFixed(1)} s (${(r.sent / s.seconds).toFixed(0)}/s)` : '';
   io.out(
@@ -279,44 +288,53 @@ export function printSummary(io: SendIO, s: SendSummary): void {
         ? `; ${s.possibleDuplicates} possible duplicate${s.possibleDuplicates === 1 ? '' : 's'} (same Message-ID) after an interrupted run`
         : ''),
   );
+  const busy = (s.workers ?? []).filter((w) => w.sent + w.failed > 0 || w.id === self);
+  if (busy.length > 1) io.out(`senders:   ${formatWorkers(busy, self)}`);
   if (s.counts.failed) io.out(`failures: roundup status ${s.issue} --list ${s.list}`);
 }
 
 /**
  * `--dry-run`: the state changes a send would make, inside a transaction that is rolled back,
  * then every message that would go is composed. The write lock is held only for the first part,
- * so a dry run never stalls a send that is running meanwhile.
+ * so a dry run never stalls a send that is running meanwhile. It reads the whole list (a dry
+ * run of a very large list needs memory in proportion; the send itself does not).
  */
-async function dryRun(db: StateDb, prep: PreparedSend, secret: Buffer, io: SendIO, opts: SendOptions): Promise<SendSummary> {
+async function dryRun(store: Store, prep: PreparedSend, secret: Buffer, io: SendIO, opts: SendOptions): Promise<SendSummary> {
   const { config, issue, list } = prep;
   const started = Date.now();
+  const parsed = readList(list.ref.absPath, prep.root);
   const idOf = (r: { key: string }) => messageIdFor(issue.slug, list.ref.name, r.key, config.from.email);
-  let counts: StatusCounts;
-  let uncertain: number;
-  let queued: Set<string>;
-  let running: number | undefined;
-  db.exec('BEGIN IMMEDIATE');
+  const rollback = new Error('dry run: roll back');
+  let counts!: StatusCounts;
+  let uncertain = 0;
+  let queued!: Set<string>;
+  let running: WorkerInfo[] = [];
   try {
-    const send = ensureSend(db, issue.slug, list.ref.name, issue.meta.subject);
-    running = runningSender(db, send.id);
-    syncRecipients(db, send, list.recipients, idOf);
-    uncertain = running ? 0 : recoverInterrupted(db, send.id);
-    if (opts.retryFailed) requeueFailed(db, send.id);
-    counts = countByStatus(db, send.id);
-    queued = new Set(
-      db.prepare(`SELECT email_key FROM recipients WHERE send_id = ? AND status = 'queued'`).pluck().all(send.id) as string[],
-    );
-  } finally {
-    db.exec('ROLLBACK');
+    await store.transaction(async (t) => {
+      const send = await t.ensureSend(issue.slug, list.ref.name, issue.meta.subject);
+      running = (await t.workers(send.id)).filter((w) => w.live);
+      await t.syncRecipients(send, parsed.recipients, idOf);
+      if (!running.length) uncertain = await t.recoverInterrupted(send.id);
+      if (opts.retryFailed) await t.requeueFailed(send.id);
+      counts = await t.countByStatus(send.id);
+      queued = await t.queuedKeys(send.id);
+      throw rollback;
+    });
+  } catch (e) {
+    if (e !== rollback) throw e;
   }
-  if (running) io.out(`note:      process ${running} is sending this issue to this list right now; counts are as of this moment`);
-  printPlan(io, prep, 'none (dry run: nothing is delivered)', counts, uncertain, effectiveSettings(config, opts));
+  for (const w of running)
+    io.out(`note:      process ${w.pid} on ${w.host} is sending this issue to this list right now; counts are as of this moment`);
+  printPlan(io, prep, 'none (dry run: nothing is delivered)', counts, uncertain, effectiveSettings(config, opts), {
+    valid: parsed.recipients.length,
+    counts: { invalid: parsed.invalid.length, empty: parsed.empty.length, duplicates: parsed.duplicates.length },
+  });
   // Compose every message that would go, so a bad field or an encoding problem shows now.
   const make = createMessageFactory({ issue, config, list: list.ref.name, secret });
   let n = 0;
   let bytes = 0;
   let largest = 0;
-  for (const r of list.recipients) {
+  for (const r of parsed.recipients) {
     if (!queued.has(r.key)) continue;
     const size = Buffer.byteLength(rawOf(make({ email: r.email, name: r.name, fields: r.fields, messageId: idOf(r) })));
     n++;
@@ -335,14 +353,6 @@ async function dryRun(db: StateDb, prep: PreparedSend, secret: Buffer, io: SendI
     possibleDuplicates: uncertain,
     seconds: (Date.now() - started) / 1000,
   };
-}
-
-/** The pid of a live sender holding this send's lock, if any. */
-function runningSender(db: StateDb, sendId: number): number | undefined {
-  const row = db.prepare('SELECT pid, host, heartbeat_at FROM send_locks WHERE send_id = ?').get(sendId) as
-    | { pid: number; host: string; heartbeat_at: number }
-    | undefined;
-  return row && isLockLive(row) ? row.pid : undefined;
 }
 
 /** `--test a@x,b@y`: a [TEST] copy to each address; the list's send state is not touched. */
@@ -366,6 +376,7 @@ async function sendTests(
     if (!c.ok) throw new RoundupError(ErrorCodes.USAGE, `--test: ${c.reason}`);
     return c;
   });
+  const readers = readList(list.ref.absPath, prep.root).recipients;
   const make: MessageFactory = createMessageFactory({
     issue,
     config,
@@ -376,7 +387,7 @@ async function sendTests(
   let ok = 0;
   for (const c of checked) {
     // Personalise as the list would for that reader, or as the sample recipient.
-    const row = list.recipients.find((r) => r.key === c.key);
+    const row = readers.find((r) => r.key === c.key);
     const fields = row ? row.fields : { ...config.sampleRecipient, email: c.address };
     const msg = make({ email: c.address, name: fields.name ?? '', fields, messageId: testMessageId(config.from.email) });
     if (!transport) {

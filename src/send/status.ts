@@ -1,16 +1,17 @@
 /** `roundup status`: where each send of an issue stands, from the state database alone. */
+import type { FailureRow, StatusCounts, Store, WorkerInfo } from '../state/store.js';
 import { visible } from '../visible.js';
 import { type BounceCounts, bounceCounts } from '../state/bounces.js';
-import { isLockLive } from '../state/lock.js';
-import type { StateDb } from '../state/db.js';
-import { countByStatus, listFailures, sendsForIssue, type FailureRow, type StatusCounts } from '../state/sends.js';
 
 export interface SendStatus {
   issue: string;
   list: string;
   subject: string | null;
   counts: StatusCounts;
-  running: { pid: number; startedAt: string } | null;
+  /** The first live sender, if any (kept for scripts that read `running.pid`). */
+  running: { pid: number; host: string; startedAt: string } | null;
+  /** Every sender (host, pid) that has worked on this send, with what it sent. */
+  workers: WorkerInfo[];
   finishedAt: string | null;
   failures: FailureRow[];
   /** From `roundup bounces scan`: distinct readers per kind, and complaints per message sent. */
@@ -20,23 +21,25 @@ export interface SendStatus {
 /** Gmail's and Yahoo's bulk-sender limit: keep complaints under 0.3% of messages delivered. */
 export const COMPLAINT_RATE_LIMIT = 0.003;
 
-export function readStatus(db: StateDb, issue: string, list?: string): SendStatus[] {
-  const lockStmt = db.prepare('SELECT pid, host, started_at AS startedAt, heartbeat_at FROM send_locks WHERE send_id = ?');
-  return sendsForIssue(db, issue)
-    .filter((s) => list === undefined || s.list === list)
-    .map((s) => {
-      const lock = lockStmt.get(s.id) as { pid: number; host: string; startedAt: string; heartbeat_at: number } | undefined;
-      return {
-        issue: s.issue,
-        list: s.list,
-        subject: s.subject,
-        counts: countByStatus(db, s.id),
-        running: lock && isLockLive(lock) ? { pid: lock.pid, startedAt: lock.startedAt } : null,
-        finishedAt: s.finishedAt,
-        failures: listFailures(db, s.id),
-        bounces: withRate(bounceCounts(db, s.id), countByStatus(db, s.id).sent),
-      };
+export async function readStatus(store: Store, issue: string, list?: string): Promise<SendStatus[]> {
+  const out: SendStatus[] = [];
+  for (const s of await store.sendsForIssue(issue)) {
+    if (list !== undefined && s.list !== list) continue;
+    const workers = await store.workers(s.id);
+    const live = workers.find((w) => w.live);
+    out.push({
+      issue: s.issue,
+      list: s.list,
+      subject: s.subject,
+      counts: await store.countByStatus(s.id),
+      running: live ? { pid: live.pid, host: live.host, startedAt: live.startedAt } : null,
+      workers,
+      finishedAt: s.finishedAt,
+      failures: await store.listFailures(s.id),
+      bounces: withRate(await bounceCounts(store, s.id), (await store.countByStatus(s.id)).sent),
     });
+  }
+  return out;
 }
 
 function withRate(b: BounceCounts, sent: number): SendStatus['bounces'] {
@@ -48,8 +51,9 @@ export function formatStatus(statuses: readonly SendStatus[], limit = 50): strin
   const out: string[] = [];
   for (const s of statuses) {
     const c = s.counts;
-    const state = s.running
-      ? `sending now (process ${s.running.pid}, since ${s.running.startedAt})`
+    const live = s.workers.filter((w) => w.live);
+    const state = live.length
+      ? `sending now (${live.map((w) => `process ${w.pid} on ${w.host}, since ${w.startedAt}`).join('; ')})`
       : c.queued + c.sending === 0 && c.total > 0
         ? `finished${s.finishedAt ? ` ${s.finishedAt}` : ''}`
         : c.sent + c.failed + c.sending === 0
@@ -60,6 +64,8 @@ export function formatStatus(statuses: readonly SendStatus[], limit = 50): strin
       `  ${c.sent} sent, ${c.failed} failed, ${c.suppressed} suppressed, ${c.queued} queued, ${c.sending} sending` +
         ` (of ${c.total})${c.possibleDuplicates ? `; ${c.possibleDuplicates} possible duplicates re-sent after interruptions` : ''}`,
     );
+    const busy = s.workers.filter((w) => w.sent + w.failed > 0 || w.live);
+    if (busy.length) out.push(`  senders: ${formatWorkers(busy)}`);
     const b = s.bounces;
     if (b.hard + b.soft + b.complaints + b.unsubscribes > 0) {
       const rep = Object.entries(b.reputationReasons)
@@ -88,4 +94,15 @@ export function formatStatus(statuses: readonly SendStatus[], limit = 50): strin
     if (s.failures.length > limit) out.push(`  … and ${s.failures.length - limit} more failures (--json lists them all)`);
   }
   return out;
+}
+
+/** "host pid 123: 500 sent (this one); other pid 9: 480 sent, 2 failed (sending)" */
+export function formatWorkers(workers: readonly WorkerInfo[], self?: string): string {
+  return workers
+    .map(
+      (w) =>
+        `${visible(w.host)} pid ${w.pid}: ${w.sent} sent${w.failed ? `, ${w.failed} failed` : ''}` +
+        (w.id === self ? ' (this one)' : w.live ? ' (sending)' : ''),
+    )
+    .join('; ');
 }

@@ -4,7 +4,7 @@
  * Transport; src/state for Ledger) and only the factories that choose them import them, so
  * this module imports no implementation and loads nothing at run time.
  */
-import type { Outcome, QueueRow } from '../state/sends.js';
+import type { Outcome, QueueRow, Remaining } from '../state/store.js';
 
 export interface OutgoingMessage {
   /** Envelope sender (bounces) and recipient. */
@@ -39,21 +39,19 @@ export interface Transport {
 }
 
 /**
- * The send's durable record, as the dispatcher uses it. `SendLedger` (src/state/sends.ts,
- * SQLite) implements it; another backend implements the same three methods with the same
- * guarantees:
- *  - `step` records finished attempts and claims rows in ONE transaction: a claimed row is
- *    'sending' (attempts + 1) and committed before it is returned, so no message reaches a
- *    server before the database says it may be in flight. Rows whose reader is on the
- *    suppression list at claim time become 'suppressed' and are not returned; a row no
- *    longer 'queued' (claimed elsewhere) is skipped.
- *  - `nextPage` lists queued rows after `afterId` in id order (the list's order), `limit` at most.
- *  - `get` re-reads one row for a retry, or null when it is no longer queued.
- * A failed write throws; the dispatcher then stops handing out rows (see dispatcher.ts).
- * State types are structural: the backend need not import this module (no state → send import).
+ * The send's durable record, as the dispatcher uses it. `Store.ledger()` (src/state/store.ts)
+ * implements it for SQLite and for PostgreSQL, with the same guarantees:
+ *  - `step` records finished attempts and claims up to `want` rows. A claimed row is
+ *    'sending' (attempts + 1, naming this worker) and committed before the promise resolves,
+ *    so no message reaches a server before the database says it may be in flight. Rows whose
+ *    reader is on the suppression list at claim time become 'suppressed' and are not returned.
+ *    Two workers never hold the same row (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer).
+ *    A 'retry' outcome waits in the database until its delay has passed; any worker may take it.
+ *  - `remaining` says what is left once nothing could be claimed: rows claimable now, the time
+ *    to the next retry, rows other live workers are sending; and puts dead workers' rows back.
+ * A failed write rejects; the dispatcher then stops handing out rows (see dispatcher.ts).
  */
 export interface Ledger {
-  step(outcomes: readonly Outcome[], claims: readonly QueueRow[]): QueueRow[];
-  nextPage(afterId: number, limit: number): QueueRow[];
-  get(id: number): QueueRow | null;
+  step(outcomes: readonly Outcome[], want: number): Promise<QueueRow[]>;
+  remaining(): Promise<Remaining>;
 }

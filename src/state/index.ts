@@ -1,38 +1,28 @@
 /**
- * Send state: the SQLite database in the state directory. Public API for other commands
- * (`roundup serve` records unsubscribes through `openState` + `suppress`).
+ * Send state: SQLite in the state directory, or PostgreSQL when ROUNDUP_DATABASE_URL or config
+ * `database:` names one. Public API for other commands (`roundup serve` records unsubscribes
+ * through `openStore` + `store.suppress`).
  */
-export { openState, migrate, DB_FILE, type StateDb } from './db.js';
+export { openStore, stateLocation, checkDatabaseUrl, maskDatabaseUrl, DB_FILE, type StateChoice, type StateLocation } from './db.js';
 export { stateDirOf, type StateDirChoice } from './dir.js';
-export {
-  suppress,
-  unsuppress,
-  isSuppressed,
-  getSuppression,
-  countSuppressions,
-  type Suppression,
-  type SuppressionReason,
-} from './suppression.js';
-export { acquireSendLock, isLockLive, pidAlive, type SendLock } from './lock.js';
+export { DEFAULT_LEASE_MS, isWorkerLive, pidAlive } from './lease.js';
+export { MIGRATIONS, SCHEMA_VERSION, type Migration } from './schema.js';
+export type { Sql, Dialect } from './sql.js';
 export {
   STATUSES,
-  SendLedger,
-  countByStatus,
-  ensureSend,
-  findSend,
-  listFailures,
-  markFinished,
-  recentSendMinutes,
-  recoverInterrupted,
-  requeueFailed,
-  sendsForIssue,
-  suppressQueued,
-  syncRecipients,
+  Store,
+  ListImport,
   type FailureRow,
   type Outcome,
   type QueueRow,
   type RecipientStatus,
+  type Remaining,
+  type SendLedger,
   type SendRow,
   type StatusCounts,
+  type Suppression,
+  type SuppressionReason,
   type SyncResult,
-} from './sends.js';
+  type Worker,
+  type WorkerInfo,
+} from './store.js';

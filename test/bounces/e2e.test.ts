@@ -16,7 +16,7 @@ import { parseVerp } from '../../src/bounces/verp.js';
 import { loadConfig } from '../../src/config.js';
 import { runSend } from '../../src/send/run.js';
 import { readStatus } from '../../src/send/status.js';
-import { getSuppression, openState } from '../../src/state/index.js';
+import { openStore } from '../../src/state/index.js';
 import { loadSecret } from '../../src/unsubscribe/secret.js';
 import { captureIO, headerOf, HERE, makeSendProject, startSmtp, type TestSmtp } from '../send/helpers.js';
 import { arfFor, deliver, dsnFor, makeMaildir } from './reports.js';
@@ -116,16 +116,16 @@ describe('bounces end to end (capture SMTP server → Maildir → scan → next 
       const three = await scan(p, maildir);
       expect(three.messages.filter((m) => m.matched).every((m) => m.recorded === false && m.suppressed.length === 0)).toBe(true);
 
-      const db = openState(config, p);
+      const db = await openStore(config, p);
       try {
-        expect(getSuppression(db, 'hard@example.net')?.reason).toBe('hard-bounce');
-        expect(getSuppression(db, 'angry@example.net')?.reason).toBe('complaint');
-        expect(getSuppression(db, 'soft@example.net')).toBeNull();
-        expect((db.prepare('SELECT count(*) AS n FROM bounce_events').get() as { n: number }).n).toBe(3);
-        const [status] = readStatus(db, 'bulletin');
+        expect((await db.getSuppression('hard@example.net'))?.reason).toBe('hard-bounce');
+        expect((await db.getSuppression('angry@example.net'))?.reason).toBe('complaint');
+        expect(await db.getSuppression('soft@example.net')).toBeNull();
+        expect((await db.sql.get<{ n: number }>('SELECT count(*) AS n FROM bounce_events'))?.n).toBe(3);
+        const [status] = await readStatus(db, 'bulletin');
         expect(status.bounces).toMatchObject({ hard: 1, soft: 1, complaints: 1, complaintRate: 0.25, complaintRateHigh: true });
       } finally {
-        db.close();
+        await db.close();
       }
 
       // The next issue: hard and complaint skipped, the soft-bounced reader still mailed.

@@ -12,7 +12,7 @@ import { runBouncesScan } from '../../src/bounces/command.js';
 import { loadConfig } from '../../src/config.js';
 import { RoundupError } from '../../src/errors.js';
 import { runSend } from '../../src/send/run.js';
-import { getSuppression, openState } from '../../src/state/index.js';
+import { openStore } from '../../src/state/index.js';
 import { DOVECOT, type Dovecot, startDovecot } from '../helpers/dovecot.js';
 import { commandExists, part } from '../helpers/parts.js';
 import { captureIO, makeSendProject, startSmtp, type TestSmtp } from '../send/helpers.js';
@@ -75,9 +75,9 @@ describe.skipIf(!hasDovecot)('bounces scan --imap (real Dovecot)', () => {
     expect(out.pop()).toMatch(/dry run: nothing recorded or moved/);
     expect(await count('INBOX')).toBe(2);
     const config = loadConfig(p.root);
-    let db = openState(config, p);
-    expect(getSuppression(db, 'gone@example.net')).toBeNull();
-    db.close();
+    let db = await openStore(config, p);
+    expect(await db.getSuppression('gone@example.net')).toBeNull();
+    await db.close();
 
     await runBouncesScan({ imap: dovecot.url('INBOX'), json: true }, io, p);
     const json = JSON.parse(out.pop()!) as { messages: { file: string; kind: string; matched: unknown }[] };
@@ -92,15 +92,23 @@ describe.skipIf(!hasDovecot)('bounces scan --imap (real Dovecot)', () => {
     ]);
     expect(await count('INBOX')).toBe(1);
     expect(await count('roundup-processed')).toBe(1);
-    db = openState(config, p);
-    expect(getSuppression(db, 'gone@example.net')?.reason).toBe('hard-bounce');
-    db.close();
+    db = await openStore(config, p);
+    expect((await db.getSuppression('gone@example.net'))?.reason).toBe('hard-bounce');
+    await db.close();
 
     // Again: only the unmatched message is seen, and it is still there.
     const again = await runBouncesScan({ imap: dovecot.url('INBOX') }, io, p);
     expect(again.map((m) => m.kind)).toEqual(['unrelated']);
     expect(out.pop()).toMatch(/unmatched|1 message/);
     expect((await count('INBOX')) + (await count('roundup-processed'))).toBe(2);
+  });
+
+  it('an empty mailbox is 0 messages, not an error', async () => {
+    const p = makeSendProject({ csv: 'email\na@example.net\n' });
+    await imap((c) => c.mailboxCreate('Empty'));
+    const out: string[] = [];
+    expect(await runBouncesScan({ imap: dovecot.url('Empty') }, { out: (s) => out.push(s), stdin: process.stdin }, p)).toEqual([]);
+    expect(out.join('\n')).toBe('0 messages\n0 readers suppressed');
   });
 
   it('a wrong password is one line naming the server, without the password', async () => {

@@ -13,23 +13,14 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { readList } from '../../src/lists/index.js';
 import { signResubscribe } from '../../src/publish/resubscribe.js';
 import { startServe, type RunningServer } from '../../src/publish/serve.js';
-import {
-  SendLedger,
-  ensureSend,
-  getSuppression,
-  isSuppressed,
-  openState,
-  suppress,
-  syncRecipients,
-  type StateDb,
-} from '../../src/state/index.js';
+import { openStore, type Store } from '../../src/state/index.js';
 import { loadSecret } from '../../src/unsubscribe/secret.js';
 import { signToken, signTokenV1 } from '../../src/unsubscribe/token.js';
 import { BIN, makeProject, runCli } from '../helpers/project.js';
 
 let dir: string;
 let server: RunningServer;
-let db: StateDb;
+let db: Store;
 let secret: Buffer;
 let config: Config;
 
@@ -68,11 +59,11 @@ beforeAll(async () => {
   secret = loadSecret(config, where);
   server = await startServe({ port: 0, archive: 'dist/archive' }, where);
   // A second connection, as `send` would have: it sees what the server commits.
-  db = openState(config, where);
+  db = await openStore(config, where);
 });
 
 afterAll(async () => {
-  db?.close();
+  await db?.close();
   await server?.close();
 });
 
@@ -91,7 +82,7 @@ describe('roundup serve: one-click unsubscribe', () => {
     expect($('strong').text()).toBe(email);
     const head = await fetch(url(`/u/${tokenFor(email)}`), { method: 'HEAD' });
     expect(head.status).toBe(200);
-    expect(isSuppressed(db, email)).toBe(false);
+    expect(await db.isSuppressed(email)).toBe(false);
   });
 
   it('POST with List-Unsubscribe=One-Click (RFC 8058) suppresses the reader: 200, no redirect', async () => {
@@ -100,8 +91,8 @@ describe('roundup serve: one-click unsubscribe', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('location')).toBeNull();
     expect(await res.text()).toContain('You have been unsubscribed');
-    expect(isSuppressed(db, email)).toBe(true);
-    expect(getSuppression(db, email)).toMatchObject({ reason: 'unsubscribe', detail: 'list example' });
+    expect(await db.isSuppressed(email)).toBe(true);
+    expect(await db.getSuppression(email)).toMatchObject({ reason: 'unsubscribe', detail: 'list example' });
     // A repeat (providers retry) is answered the same way.
     expect((await oneClick(tokenFor(email))).status).toBe(200);
   });
@@ -112,7 +103,7 @@ describe('roundup serve: one-click unsubscribe', () => {
     form.append('List-Unsubscribe', 'One-Click');
     const res = await fetch(url(`/u/${tokenFor(multi)}`), { method: 'POST', body: form, redirect: 'manual' });
     expect(res.status).toBe(200);
-    expect(isSuppressed(db, multi)).toBe(true);
+    expect(await db.isSuppressed(multi)).toBe(true);
 
     // What a browser sends from the GET page's form: its hidden field, urlencoded.
     const viaPage = 'david.chen@example.net';
@@ -124,7 +115,7 @@ describe('roundup serve: one-click unsubscribe', () => {
     );
     const target = new URL(page('form').attr('action') ?? '', url(`/u/${tokenFor(viaPage)}`));
     expect((await fetch(target, { method: 'POST', body, redirect: 'manual' })).status).toBe(200);
-    expect(isSuppressed(db, viaPage)).toBe(true);
+    expect(await db.isSuppressed(viaPage)).toBe(true);
   });
 
   it('a POST without the one-click field changes nothing (400)', async () => {
@@ -137,7 +128,7 @@ describe('roundup serve: one-click unsubscribe', () => {
       });
       expect(res.status).toBe(400);
     }
-    expect(isSuppressed(db, email)).toBe(false);
+    expect(await db.isSuppressed(email)).toBe(false);
   });
 
   it('refuses forged, altered and truncated tokens with the same 400, whether or not the address is known', async () => {
@@ -172,8 +163,8 @@ describe('roundup serve: one-click unsubscribe', () => {
     }
     expect(bodies.size).toBe(1);
     expect([...bodies][0]).not.toMatch(/james|lucy|nobody/i);
-    expect(isSuppressed(db, known)).toBe(false);
-    expect(isSuppressed(db, 'lucy.fernandes@example.net')).toBe(false);
+    expect(await db.isSuppressed(known)).toBe(false);
+    expect(await db.isSuppressed('lucy.fernandes@example.net')).toBe(false);
   });
 
   it('limits request bodies (413) and keeps serving', async () => {
@@ -196,7 +187,7 @@ describe('roundup serve: one-click unsubscribe', () => {
       req.end();
     });
     expect(chunked).toBe(413);
-    expect(isSuppressed(db, email)).toBe(false);
+    expect(await db.isSuppressed(email)).toBe(false);
     expect((await fetch(url(`/u/${tokenFor(email)}`))).status).toBe(200);
   });
 
@@ -223,11 +214,11 @@ describe('roundup serve: one-click unsubscribe', () => {
     expect((await oneClick(resub.pathname.slice(3))).status).toBe(400);
     // GET only asks.
     expect((await fetch(resub)).status).toBe(200);
-    expect(isSuppressed(db, email)).toBe(true);
+    expect(await db.isSuppressed(email)).toBe(true);
     const res = await fetch(resub, { method: 'POST', redirect: 'manual' });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('Welcome back');
-    expect(isSuppressed(db, email)).toBe(false);
+    expect(await db.isSuppressed(email)).toBe(false);
   });
 
   it('a resubscribe link undoes its own unsubscribe once, never a later one', async () => {
@@ -236,7 +227,7 @@ describe('roundup serve: one-click unsubscribe', () => {
     const resubOf = async (res: Response) => new URL(load(await res.text())('form').attr('action')!, url(`/u/${token}`));
     const first = await resubOf(await oneClick(token));
     expect((await fetch(first, { method: 'POST' })).status).toBe(200);
-    expect(isSuppressed(db, email)).toBe(false);
+    expect(await db.isSuppressed(email)).toBe(false);
     // The reader unsubscribes again later; the old page's button must not undo that.
     await new Promise((r) => setTimeout(r, 5));
     const second = await resubOf(await oneClick(token));
@@ -244,10 +235,10 @@ describe('roundup serve: one-click unsubscribe', () => {
     const replay = await fetch(first, { method: 'POST' });
     expect(replay.status).toBe(410);
     expect(await replay.text()).toContain('expired');
-    expect(isSuppressed(db, email)).toBe(true);
+    expect(await db.isSuppressed(email)).toBe(true);
     // The new page's button still works.
     expect((await fetch(second, { method: 'POST' })).status).toBe(200);
-    expect(isSuppressed(db, email)).toBe(false);
+    expect(await db.isSuppressed(email)).toBe(false);
   });
 
   it('links sent before tokens were opaque still unsubscribe', async () => {
@@ -255,17 +246,17 @@ describe('roundup serve: one-click unsubscribe', () => {
     const old = signTokenV1({ email, list: 'example' }, secret);
     expect(old).toContain('.');
     expect((await oneClick(old)).status).toBe(200);
-    expect(getSuppression(db, email)?.reason).toBe('unsubscribe');
+    expect((await db.getSuppression(email))?.reason).toBe('unsubscribe');
   });
 
   it('never lifts a suppression that was not an unsubscribe (a hard bounce)', async () => {
     const email = 'rhys.evans@example.net';
-    suppress(db, email, 'hard-bounce', '550 no such user');
-    const suppressedAt = getSuppression(db, email)!.createdAt;
+    await db.suppress(email, 'hard-bounce', '550 no such user');
+    const suppressedAt = (await db.getSuppression(email))!.createdAt;
     const res = await fetch(url(`/r/${signResubscribe({ email, list: 'example', suppressedAt }, secret)}`), { method: 'POST' });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('could not resubscribe you here');
-    expect(getSuppression(db, email)?.reason).toBe('hard-bounce');
+    expect((await db.getSuppression(email))?.reason).toBe('hard-bounce');
   });
 
   it('the next send skips the unsubscribed reader', async () => {
@@ -273,11 +264,12 @@ describe('roundup serve: one-click unsubscribe', () => {
     const email = 'nora.kim@example.net';
     expect((await oneClick(tokenFor(email))).status).toBe(200);
     const list = readList('example', dir);
-    const send = ensureSend(db, '2026-11', 'example', 'subject');
-    const sync = syncRecipients(db, send, list.recipients, (r) => `<${r.key}@test>`);
+    const send = await db.ensureSend('2026-11', 'example', 'subject');
+    const sync = await db.syncRecipients(send, list.recipients, (r) => `<${r.key}@test>`);
     expect(sync.suppressed).toBeGreaterThanOrEqual(1);
-    const ledger = new SendLedger(db, send.id);
-    const claimed = ledger.step([], ledger.nextPage(0, 1000)).map((r) => r.email);
+    const worker = await db.startWorker(send.id, '2026-11 to example');
+    const claimed = (await db.ledger(send.id, worker.id).step([], 1000)).map((r) => r.email);
+    await worker.release();
     expect(claimed).toContain('sam.reader@example.net');
     expect(claimed).not.toContain(email);
   });
@@ -345,7 +337,7 @@ describe('roundup serve (CLI)', () => {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     });
     expect(res.status).toBe(200);
-    expect(isSuppressed(db, email)).toBe(true);
+    expect(await db.isSuppressed(email)).toBe(true);
     const code = await new Promise<number | null>((resolve) => {
       child.on('exit', (c) => resolve(c));
       child.kill('SIGTERM');

@@ -113,7 +113,9 @@ describe('crash safety (real CLI)', () => {
   });
 
   it('refuses a second send of the same issue and list while one is running', async () => {
-    const p = makeSendProject({ csv: readersCsv(40) });
+    // The first sender is held mid-DATA while the second starts: on a busy machine that can take
+    // longer than the test projects' 3 s SMTP timeout, which would turn the hold into retries.
+    const p = makeSendProject({ csv: readersCsv(40), send: { timeout: 60_000 } });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let seen = 0;

@@ -10,7 +10,7 @@ import { RoundupError } from '../../src/errors.js';
 import { personalise, renderIssueFile } from '../../src/render/index.js';
 import { messageIdFor } from '../../src/send/message-id.js';
 import { runSend } from '../../src/send/run.js';
-import { acquireSendLock, findSend, openState, suppress } from '../../src/state/index.js';
+import { openStore } from '../../src/state/index.js';
 import { unsubscribeUrl } from '../../src/naming.js';
 import { loadSecret } from '../../src/unsubscribe/secret.js';
 import { signToken, verifyToken } from '../../src/unsubscribe/token.js';
@@ -68,7 +68,8 @@ describe('send over SMTP', () => {
     expect(m.subject).toBe('Bulletin for Ann Lee');
     expect(m.messageId).toBe(messageIdFor('bulletin', 'readers', 'ann@example.net', 'roundup@hartwellfinch.example'));
     expect(m.headers.get('content-type')).toMatchObject({ value: 'multipart/alternative' });
-    expect(headerOf(ann.raw, 'list-id')).toBe('"Hartwell & Finch LLP: readers" <readers.hartwellfinch.example>');
+    // Neutral by default: never the CSV file name (test/send/reader-view.test.ts covers config lists).
+    expect(headerOf(ann.raw, 'list-id')).toBe('"Hartwell & Finch LLP" <newsletter.hartwellfinch.example>');
     expect(headerOf(ann.raw, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
 
     // List-Unsubscribe: an https one-click URL with a token for this reader and list, and a mailto.
@@ -162,9 +163,9 @@ describe('send over SMTP', () => {
 
   it('never mails a suppressed address, and picks up readers added to the list later', async () => {
     const p = makeSendProject({ csv: CSV });
-    const db = openState(loadConfig(p.root), p);
-    suppress(db, 'ZOE@example.net', 'unsubscribe');
-    db.close();
+    const db = await openStore(loadConfig(p.root), p);
+    await db.suppress('ZOE@example.net', 'unsubscribe');
+    await db.close();
     const r = await send(p);
     expect(smtp.messages.map((m) => m.to)).not.toContain('zoe@example.net');
     expect(r.summary.counts).toMatchObject({ sent: 4, suppressed: 1 });
@@ -182,27 +183,27 @@ describe('send over SMTP', () => {
     expect(r.summary.counts.queued).toBe(5);
     expect(r.out.join('\n')).toMatch(/dry run: composed 5 messages .*nothing sent, state unchanged/);
     expect(smtp.messages).toHaveLength(0);
-    const db = openState(loadConfig(p.root), p);
-    expect(findSend(db, 'bulletin', 'readers')).toBeNull();
-    db.close();
+    const db = await openStore(loadConfig(p.root), p);
+    expect(await db.findSend('bulletin', 'readers')).toBeNull();
+    await db.close();
 
     // After a real send and one new reader, while another sender holds the lock: only the new
     // reader would go, and the dry run says a send is running rather than "resuming".
     await send(p);
     writeFileSync(p.listFile, CSV + '\r\nnew@example.net,New Reader,\r\n');
     smtp.messages.length = 0;
-    const other = openState(loadConfig(p.root), p);
-    const lock = acquireSendLock(other, findSend(other, 'bulletin', 'readers')!.id, 'bulletin to list readers');
+    const other = await openStore(loadConfig(p.root), p);
+    const lock = await other.startWorker((await other.findSend('bulletin', 'readers'))!.id, 'bulletin to list readers');
     try {
       const again = await send(p, { dryRun: true });
       const text = again.out.join('\n');
       expect(text).toMatch(/readers: +1 to send, 5 already sent/);
-      expect(text).toMatch(new RegExp(`note: +process ${process.pid} is sending this issue to this list right now`));
+      expect(text).toMatch(new RegExp(`note: +process ${process.pid} on \\S+ is sending this issue to this list right now`));
       expect(text).toMatch(/dry run: composed 1 message /);
       expect(text).not.toMatch(/resuming/);
     } finally {
-      lock.release();
-      other.close();
+      await lock.release();
+      await other.close();
     }
     expect(smtp.messages).toHaveLength(0);
   });
@@ -216,9 +217,9 @@ describe('send over SMTP', () => {
     expect(ann.subject).toBe('[TEST] Bulletin for Ann Lee'); // personalised as the list would
     const ed = await parse(smtp.messages.find((m) => m.to === 'editor@firm.example')!);
     expect(ed.subject).toBe('[TEST] Bulletin for Sam Reader'); // not on the list: the sample recipient
-    const db = openState(loadConfig(p.root), p);
-    expect(findSend(db, 'bulletin', 'readers')).toBeNull();
-    db.close();
+    const db = await openStore(loadConfig(p.root), p);
+    expect(await db.findSend('bulletin', 'readers')).toBeNull();
+    await db.close();
     // A real send afterwards still goes to everyone.
     smtp.messages.length = 0;
     await send(p);
@@ -247,9 +248,9 @@ describe('send over SMTP', () => {
     const p = makeSendProject({ csv: CSV });
     await expect(send(p, { yes: false })).rejects.toThrow(/add --yes/);
     expect(smtp.messages).toHaveLength(0);
-    const db = openState(loadConfig(p.root), p);
-    expect(findSend(db, 'bulletin', 'readers')).toBeNull(); // no state left behind
-    db.close();
+    const db = await openStore(loadConfig(p.root), p);
+    expect(await db.findSend('bulletin', 'readers')).toBeNull(); // no state left behind
+    await db.close();
   });
 
   it('refuses to send an issue that uses a field the list does not have', async () => {

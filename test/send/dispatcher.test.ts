@@ -3,31 +3,14 @@
  * busy_timeout): it must stop cleanly, keep every outcome it can, and leave a state from which
  * the next run delivers everyone, never skipping a reader that was not recorded as sent.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseList } from '../../src/lists/index.js';
 import { runSendLoop } from '../../src/send/orchestrator.js';
 import { RateLimiter } from '../../src/send/rate-limit.js';
 import type { Transport } from '../../src/send/types.js';
-import {
-  SendLedger,
-  countByStatus,
-  ensureSend,
-  openState,
-  recoverInterrupted,
-  syncRecipients,
-  type StateDb,
-} from '../../src/state/index.js';
-
-let db: StateDb;
-beforeEach(() => {
-  db = openState({ stateDir: '.roundup' }, { stateDir: mkdtempSync(path.join(tmpdir(), 'roundup-dispatch-')) });
-});
-afterEach(() => {
-  db.close();
-});
+import type { Ledger } from '../../src/send/types.js';
+import { openStore, type StateChoice, type Store } from '../../src/state/index.js';
+import { backends } from '../helpers/backends.js';
 
 function fakeTransport(delivered: string[]): Transport {
   return {
@@ -48,7 +31,7 @@ function fakeTransport(delivered: string[]): Transport {
   };
 }
 
-const loop = (ledger: SendLedger, delivered: string[]) =>
+const loop = (ledger: Ledger, delivered: string[]) =>
   runSendLoop({
     ledger,
     makeMessage: (r) => ({ from: 'f@example.net', to: r.email, messageId: r.messageId, pieces: [] }),
@@ -61,35 +44,52 @@ const loop = (ledger: SendLedger, delivered: string[]) =>
     messagesPerConnection: 1000,
   });
 
-it('stops with a clear message when a state write fails, and the next run delivers everyone', async () => {
-  const N = 30;
-  const csv = ['email', ...Array.from({ length: N }, (_, i) => `r${i}@example.net`)].join('\n');
-  const send = ensureSend(db, 'i', 'l', 's');
-  syncRecipients(db, send, parseList(csv, 'l.csv').recipients, (r) => `<${r.key}>`);
-
-  const ledger = new SendLedger(db, send.id);
-  const step = ledger.step;
-  let calls = 0;
-  Object.defineProperty(ledger, 'step', {
-    value: (...args: Parameters<typeof step>) => {
-      if (++calls === 4) throw new Error('SQLITE_FULL: database or disk is full');
-      return step(...args);
-    },
+describe.each(backends())('the send loop on $name', (backend) => {
+  let env: StateChoice;
+  let store: Store;
+  beforeEach(async () => {
+    env = await backend.fresh();
+    store = await openStore({ stateDir: '.roundup' }, env);
   });
-  const delivered: string[] = [];
-  const first = await loop(ledger, delivered);
-  expect(first.stop).toBe('fatal');
-  expect(first.message).toMatch(/^the send state database refused a write \(SQLITE_FULL: database or disk is full\); nothing was lost/);
-  const mid = countByStatus(db, send.id);
-  expect(mid.sending).toBe(0); // the outcomes held back at the failed write were recorded by the final flush
-  expect(mid.sent).toBe(delivered.length);
-  expect(mid.queued).toBe(N - delivered.length);
-  expect(mid.queued).toBeGreaterThan(0);
+  afterEach(async () => {
+    await store.close();
+    await backend.cleanup(env);
+  });
 
-  expect(recoverInterrupted(db, send.id)).toBe(0);
-  const second = await loop(new SendLedger(db, send.id), delivered);
-  expect(second.stop).toBe('done');
-  expect(new Set(delivered).size).toBe(N);
-  expect(delivered).toHaveLength(N);
-  expect(countByStatus(db, send.id)).toMatchObject({ sent: N, queued: 0, sending: 0 });
+  it('stops with a clear message when a state write fails, and the next run delivers everyone', async () => {
+    const N = 30;
+    const csv = ['email', ...Array.from({ length: N }, (_, i) => `r${i}@example.net`)].join('\n');
+    const send = await store.ensureSend('i', 'l', 's');
+    await store.syncRecipients(send, parseList(csv, 'l.csv').recipients, (r) => `<${r.key}>`);
+
+    const worker = await store.startWorker(send.id, 'i to l');
+    const ledger = store.ledger(send.id, worker.id);
+    const step = ledger.step.bind(ledger);
+    let calls = 0;
+    Object.defineProperty(ledger, 'step', {
+      value: (...args: Parameters<typeof step>) => {
+        if (++calls === 4) throw new Error('SQLITE_FULL: database or disk is full');
+        return step(...args);
+      },
+    });
+    const delivered: string[] = [];
+    const first = await loop(ledger, delivered);
+    expect(first.stop).toBe('fatal');
+    expect(first.message).toMatch(/^the send state database refused a write \(SQLITE_FULL: database or disk is full\); nothing was lost/);
+    const mid = await store.countByStatus(send.id);
+    expect(mid.sending).toBe(0); // the outcomes held back at the failed write were recorded by the final flush
+    expect(mid.sent).toBe(delivered.length);
+    expect(mid.queued).toBe(N - delivered.length);
+    expect(mid.queued).toBeGreaterThan(0);
+    await worker.release();
+
+    expect(await store.recoverInterrupted(send.id)).toBe(0);
+    const again = await store.startWorker(send.id, 'i to l');
+    const second = await loop(store.ledger(send.id, again.id), delivered);
+    expect(second.stop).toBe('done');
+    expect(new Set(delivered).size).toBe(N);
+    expect(delivered).toHaveLength(N);
+    expect(await store.countByStatus(send.id)).toMatchObject({ sent: N, queued: 0, sending: 0 });
+    expect((await store.workers(send.id)).map((w) => w.sent)).toEqual([N - second.sent, second.sent]);
+  });
 });

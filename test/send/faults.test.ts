@@ -2,11 +2,13 @@
  * Misbehaving SMTP servers: every fault must end with each reader in a correct final state,
  * retried when the failure was transient, never mailed twice except with the same Message-ID.
  */
+import Database from 'better-sqlite3';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { RoundupError } from '../../src/errors.js';
 import { runSend } from '../../src/send/run.js';
-import { findSend, getSuppression, openState, suppress } from '../../src/state/index.js';
+import { openStore } from '../../src/state/index.js';
 import {
   captureIO,
   copiesByReader,
@@ -31,14 +33,15 @@ async function sendTo(hooks: SmtpHooks, p: SendProject, concurrency = 2) {
   return { summary, ...c };
 }
 
-function rows(p: SendProject) {
-  const db = openState(loadConfig(p.root), p);
-  const send = findSend(db, 'bulletin', 'readers')!;
-  const r = db
-    .prepare('SELECT email, status, attempts, last_response AS response FROM recipients WHERE send_id = ? ORDER BY id')
-    .all(send.id) as { email: string; status: string; attempts: number; response: string }[];
-  const supp = (e: string) => getSuppression(db, e);
-  return { r, by: new Map(r.map((x) => [x.email, x])), supp, close: () => db.close() };
+async function rows(p: SendProject) {
+  const store = await openStore(loadConfig(p.root), p);
+  const send = (await store.findSend('bulletin', 'readers'))!;
+  const r = await store.sql.all<{ email: string; status: string; attempts: number; response: string }>(
+    'SELECT email, status, attempts, last_response AS response FROM recipients WHERE send_id = $1 ORDER BY id',
+    [send.id],
+  );
+  const supp = (e: string) => store.getSuppression(e);
+  return { r, by: new Map(r.map((x) => [x.email, x])), supp, close: () => store.close() };
 }
 
 const onlyOnce = (s: TestSmtp) => [...copiesByReader(s.messages).values()].every((ids) => ids.length === 1);
@@ -51,18 +54,18 @@ describe('SMTP faults', () => {
     expect(summary.thisRun?.retried).toBe(1);
     expect(smtp!.tries.get('reader3@example.net')).toBe(2);
     expect(onlyOnce(smtp!)).toBe(true);
-    const s = rows(p);
+    const s = await rows(p);
     expect(s.by.get('reader3@example.net')).toMatchObject({ status: 'sent', attempts: 2 });
-    s.close();
+    await s.close();
   });
 
   it('connection dropped after the message but before the reply: retried, never recorded as sent unseen', async () => {
     const p = makeSendProject({ csv: readersCsv(4) });
     const { summary } = await sendTo({ onData: (to, attempt) => (to === 'reader2@example.net' && attempt === 1 ? 'drop' : 'accept') }, p);
     expect(summary.counts).toMatchObject({ sent: 4, failed: 0 });
-    const s = rows(p);
+    const s = await rows(p);
     expect(s.by.get('reader2@example.net')).toMatchObject({ status: 'sent', attempts: 2 });
-    s.close();
+    await s.close();
     expect(smtp!.tries.get('reader2@example.net')).toBe(2);
   });
 
@@ -73,9 +76,9 @@ describe('SMTP faults', () => {
     expect(smtp!.connections).toBeGreaterThan(3);
     expect(smtp!.messages).toHaveLength(5);
     // Refused greetings cost no reader an attempt: nothing was sent on those connections.
-    const s = rows(p);
+    const s = await rows(p);
     expect(s.r.every((x) => x.attempts === 1)).toBe(true);
-    s.close();
+    await s.close();
   });
 
   it('451 on some messages: those are retried and delivered; the reply is recorded while pending', async () => {
@@ -89,10 +92,10 @@ describe('SMTP faults', () => {
     );
     expect(summary.counts).toMatchObject({ sent: 9, failed: 0 });
     expect(summary.thisRun?.retried).toBe(3);
-    const s = rows(p);
+    const s = await rows(p);
     for (const n of [3, 6, 9]) expect(s.by.get(`reader${n}@example.net`)).toMatchObject({ status: 'sent', attempts: 2 });
     expect(s.by.get('reader1@example.net')).toMatchObject({ status: 'sent', attempts: 1, response: expect.stringMatching(/^250 /) });
-    s.close();
+    await s.close();
     expect(onlyOnce(smtp!)).toBe(true);
   });
 
@@ -109,10 +112,10 @@ describe('SMTP faults', () => {
     );
     expect(summary.counts).toMatchObject({ sent: 3, failed: 1 });
     expect(summary.thisRun?.bounced).toBe(1);
-    const s = rows(p);
+    const s = await rows(p);
     expect(s.by.get('reader2@example.net')).toMatchObject({ status: 'failed', attempts: 1, response: expect.stringContaining('5.1.1') });
-    expect(s.supp('reader2@example.net')).toMatchObject({ reason: 'hard-bounce' });
-    s.close();
+    expect(await s.supp('reader2@example.net')).toMatchObject({ reason: 'hard-bounce' });
+    await s.close();
 
     // Even --retry-failed does not mail a suppressed address again.
     smtp!.messages.length = 0;
@@ -127,11 +130,11 @@ describe('SMTP faults', () => {
       { onData: (to) => (to === 'reader1@example.net' ? { code: 552, message: '5.3.4 Message size exceeds fixed maximum' } : 'accept') },
       p,
     );
-    const s = rows(p);
+    const s = await rows(p);
     expect(s.by.get('reader1@example.net')).toMatchObject({ status: 'failed', attempts: 1, response: expect.stringContaining('552') });
-    expect(s.supp('reader1@example.net')).toBeNull();
+    expect(await s.supp('reader1@example.net')).toBeNull();
     expect(s.r.filter((x) => x.status === 'sent')).toHaveLength(2);
-    s.close();
+    await s.close();
   });
 
   it('a reader that keeps failing transiently is failed after maxAttempts, and --retry-failed tries again', async () => {
@@ -144,13 +147,13 @@ describe('SMTP faults', () => {
     expect(summary.counts).toMatchObject({ sent: 2, failed: 1 });
     expect(smtp!.tries.get('reader2@example.net')).toBe(3);
     expect(out.join('\n')).toContain('failures: roundup status bulletin --list readers');
-    const s = rows(p);
+    const s = await rows(p);
     expect(s.by.get('reader2@example.net')).toMatchObject({
       status: 'failed',
       attempts: 3,
       response: expect.stringMatching(/450 4\.2\.1 .*gave up after 3 attempts/),
     });
-    s.close();
+    await s.close();
 
     fixed = true;
     const again = await runSend('bulletin', { list: 'readers', smtp: smtp!.url, yes: true, retryFailed: true }, captureIO().io, p);
@@ -192,8 +195,11 @@ describe('SMTP faults', () => {
         onData: (to) => {
           if (to === 'reader1@example.net') {
             // Another process's connection, as `roundup serve` would write it.
-            const db = openState(loadConfig(p.root), p);
-            suppress(db, 'Reader8@example.net', 'unsubscribe', 'list readers');
+            // A separate connection writing the table `roundup serve` writes.
+            const db = new Database(path.join(p.stateDir, 'roundup.db'));
+            db.prepare(
+              "INSERT INTO suppressions (email_key, email, reason, detail, created_at) VALUES ('reader8@example.net', 'Reader8@example.net', 'unsubscribe', 'list readers', 'now')",
+            ).run();
             db.close();
           }
           return 'accept';
@@ -204,9 +210,9 @@ describe('SMTP faults', () => {
     );
     expect(smtp!.messages.map((m) => m.to)).not.toContain('reader8@example.net');
     expect(summary.counts).toMatchObject({ sent: 9, suppressed: 1, queued: 0 });
-    const s = rows(p);
+    const s = await rows(p);
     expect(s.by.get('reader8@example.net')).toMatchObject({ status: 'suppressed', attempts: 0 });
-    s.close();
+    await s.close();
   });
 
   it('auto-pauses after N consecutive failures with a non-zero exit; re-running resumes and finishes', async () => {
@@ -220,19 +226,19 @@ describe('SMTP faults', () => {
     expect(err.message).toMatch(
       /^paused after 4 consecutive failures \(last: 451 4\.7\.1 Service unavailable, try later\); .*run the same command to resume/,
     );
-    let s = rows(p);
+    let s = await rows(p);
     expect(s.r.filter((x) => x.status === 'sending')).toHaveLength(0); // in-flight attempts were recorded
     expect(s.r.filter((x) => x.status === 'sent')).toHaveLength(0);
     expect(s.r.filter((x) => x.status === 'queued')).toHaveLength(12);
-    s.close();
+    await s.close();
 
     down = false;
     const again = await runSend('bulletin', { list: 'readers', smtp: smtp!.url, yes: true }, captureIO().io, p);
     expect(again.counts).toMatchObject({ sent: 12, queued: 0, failed: 0 });
     expect(onlyOnce(smtp!)).toBe(true);
-    s = rows(p);
+    s = await rows(p);
     expect(s.r.every((x) => x.status === 'sent')).toBe(true);
-    s.close();
+    await s.close();
   });
 
   it('bad credentials stop the send at once (no reader touched) and the password is never printed', async () => {
@@ -249,13 +255,13 @@ describe('SMTP faults', () => {
     const everything = [err.message, ...c.out, ...c.err].join('\n');
     expect(everything).not.toContain('hunter2secret');
     expect(c.out.join('\n')).toMatch(/transport: SMTP smtp:\/\/bob:\*\*\*\*@127\.0\.0\.1/);
-    const s = rows(p);
+    const s = await rows(p);
     expect(s.r.map((x) => [x.status, x.attempts])).toEqual([
       ['queued', 0],
       ['queued', 0],
       ['queued', 0],
     ]);
-    s.close();
+    await s.close();
 
     // With the right password the same command delivers.
     const ok = await runSend(
@@ -276,12 +282,12 @@ describe('SMTP faults', () => {
     const err = await runSend('bulletin', { list: 'readers', smtp: url, yes: true }, captureIO().io, p).catch((e) => e);
     expect(err).toBeInstanceOf(RoundupError);
     expect(err.message).toMatch(/paused after 3 consecutive failures \(last: ECONNECTION|paused after 3 consecutive failures \(last: E/);
-    const s = rows(p);
+    const s = await rows(p);
     expect(s.r.map((x) => [x.status, x.attempts])).toEqual([
       ['queued', 0],
       ['queued', 0],
       ['queued', 0],
     ]);
-    s.close();
+    await s.close();
   });
 });

@@ -1,0 +1,108 @@
+/**
+ * `roundup db copy --to <url>`: the whole send state (sends, every reader's row with its
+ * status and Message-ID, the suppression list) from this project's database into another,
+ * typically SQLite into a shared PostgreSQL when the project outgrows one machine.
+ *
+ * Idempotent: a send is matched by (issue, list), a reader's row by its send and address, a
+ * suppression by address, and rows already in the target are left as they are (the target
+ * may have moved on since the first copy). Running it twice changes nothing. Rows are read a
+ * page at a time, so memory does not grow with the lists.
+ */
+import { ErrorCodes, RoundupError } from '../errors.js';
+import type { Sql } from './sql.js';
+import type { Store } from './store.js';
+
+export interface CopyResult {
+  sends: { copied: number; existing: number };
+  recipients: { copied: number; existing: number };
+  suppressions: { copied: number; existing: number };
+}
+
+const PAGE = 500;
+
+const SEND_COLS = ['issue', 'list', 'subject', 'list_gen', 'created_at', 'updated_at', 'finished_at'] as const;
+const RECIPIENT_COLS = [
+  'email',
+  'email_key',
+  'name',
+  'fields',
+  'line',
+  'list_gen',
+  'status',
+  'attempts',
+  'message_id',
+  'last_response',
+  'possible_duplicates',
+  'queued_at',
+  'sending_at',
+  'sent_at',
+  'failed_at',
+  'updated_at',
+  'retry_at',
+] as const;
+const SUPPRESSION_COLS = ['email_key', 'email', 'reason', 'detail', 'created_at'] as const;
+
+/** `INSERT … VALUES ($1…), ($n…) ON CONFLICT DO NOTHING` for a page of rows. */
+async function insertPage(
+  t: Sql,
+  table: string,
+  cols: readonly string[],
+  rows: readonly Record<string, unknown>[],
+  conflict: string,
+): Promise<number> {
+  if (!rows.length) return 0;
+  const params: unknown[] = [];
+  const values = rows.map((r) => `(${cols.map((c) => `$${params.push(r[c] ?? null)}`).join(', ')})`);
+  return t.run(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${values.join(', ')} ON CONFLICT ${conflict} DO NOTHING`, params);
+}
+
+export async function copyState(from: Store, to: Store): Promise<CopyResult> {
+  if (from.where === to.where) throw new RoundupError(ErrorCodes.USAGE, `--to names the database roundup already uses (${to.where})`);
+  const result: CopyResult = {
+    sends: { copied: 0, existing: 0 },
+    recipients: { copied: 0, existing: 0 },
+    suppressions: { copied: 0, existing: 0 },
+  };
+  const src = from.sql;
+
+  const sends = await src.all<Record<string, unknown> & { id: number }>(`SELECT id, ${SEND_COLS.join(', ')} FROM sends ORDER BY id`);
+  for (const send of sends) {
+    await to.transaction(async (t) => {
+      const n = await insertPage(t.sql, 'sends', SEND_COLS, [send], '(issue, list)');
+      result.sends[n ? 'copied' : 'existing']++;
+      const target = (await t.sql.get<{ id: number }>('SELECT id FROM sends WHERE issue = $1 AND list = $2', [send.issue, send.list]))!;
+      let after = 0;
+      for (;;) {
+        const page = await src.all<Record<string, unknown> & { id: number }>(
+          `SELECT id, ${RECIPIENT_COLS.join(', ')} FROM recipients WHERE send_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+          [send.id, after, PAGE],
+        );
+        if (!page.length) break;
+        after = Number(page[page.length - 1].id);
+        const copied = await insertPage(
+          t.sql,
+          'recipients',
+          ['send_id', ...RECIPIENT_COLS],
+          page.map((r) => ({ ...r, send_id: target.id })),
+          '(send_id, email_key)',
+        );
+        result.recipients.copied += copied;
+        result.recipients.existing += page.length - copied;
+      }
+    });
+  }
+
+  let after = '';
+  for (;;) {
+    const page = await src.all<Record<string, unknown> & { email_key: string }>(
+      `SELECT ${SUPPRESSION_COLS.join(', ')} FROM suppressions WHERE email_key > $1 ORDER BY email_key LIMIT $2`,
+      [after, PAGE],
+    );
+    if (!page.length) break;
+    after = page[page.length - 1].email_key;
+    const copied = await insertPage(to.sql, 'suppressions', SUPPRESSION_COLS, page, '(email_key)');
+    result.suppressions.copied += copied;
+    result.suppressions.existing += page.length - copied;
+  }
+  return result;
+}
