@@ -32,7 +32,8 @@ export interface MessageReader {
 
 export interface MessageContext {
   issue: RenderedIssue;
-  config: Pick<Config, 'from' | 'replyTo' | 'organisation' | 'siteUrl' | 'unsubscribe'> & Partial<Pick<Config, 'bounces'>>;
+  config: Pick<Config, 'from' | 'replyTo' | 'organisation' | 'siteUrl' | 'unsubscribe'> &
+    Partial<Pick<Config, 'bounces' | 'title' | 'lists'>>;
   /** List name: part of the token and of List-Id. */
   list: string;
   /** Issue slug, for Feedback-ID (defaults to the rendered issue's slug). */
@@ -45,16 +46,19 @@ export interface MessageContext {
   extraHeaders?: Record<string, string>;
 }
 
-/** `List-Id: "Firm: members" <members.firm.example>` (RFC 2919); a non-ASCII name is encoded. */
-export function listIdFor(config: Pick<Config, 'organisation' | 'from'>, list: string): string {
-  const label =
-    list
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, '-')
-      .replace(/^-+|-+$/g, '') || 'list';
-  const phrase = `${config.organisation}: ${list}`.replace(/[\x00-\x1f\x7f]+/g, ' ');
+/**
+ * `List-Id: "Integrated care roundup" <integrated-care.firm.example>` (RFC 2919): from config
+ * `lists.<list>.{name,id}`, else neutral (`"<title or organisation>" <newsletter.<from domain>>`):
+ * never the CSV file name, which may say more than readers should see. A non-ASCII name is encoded.
+ */
+export function listIdFor(config: Pick<Config, 'organisation' | 'from'> & Partial<Pick<Config, 'title' | 'lists'>>, list: string): string {
+  const lists = config.lists ?? {};
+  const entry = Object.hasOwn(lists, list) ? lists[list] : undefined;
+  const domain = domainOf(config.from.email);
+  const id = entry?.id ? (entry.id.includes('.') ? entry.id : `${entry.id}.${domain}`) : `newsletter.${domain}`;
+  const phrase = (entry?.name ?? config.title ?? config.organisation).replace(/[\x00-\x1f\x7f]+/g, ' ');
   const shown = /^[\x20-\x7e]*$/.test(phrase) ? `"${phrase.replace(/(["\\])/g, '\\$1')}"` : encodeWord(phrase, 'Q', 52);
-  return `${shown} <${label}.${domainOf(config.from.email)}>`;
+  return `${shown} <${id.toLowerCase()}>`;
 }
 
 /**
