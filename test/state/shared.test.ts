@@ -82,7 +82,9 @@ describe.skipIf(!hasPostgres)('shared state on PostgreSQL (real CLI)', () => {
     smtp = await startSmtp({
       onData: async () => {
         if (++delivered === 60) killAt();
-        return { delay: 15, then: 'accept' as const };
+        // A relay that takes a moment per message: the senders overlap, and the kill lands mid-send.
+        await new Promise((r) => setTimeout(r, 15));
+        return 'accept' as const;
       },
     });
     const env = (m: SendProject) => ({ ROUNDUP_DATABASE_URL: url, ROUNDUP_STATE_DIR: m.stateDir });
