@@ -50,10 +50,10 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   keepNames: true,
-  // Native addons and the browser driver stay in node_modules. `typescript` is only reached by
+  // Native addons (SQLite, sharp's libvips) and the browser driver stay in node_modules. `typescript` is only reached by
   // cosmiconfig (via cssnano) for *.ts config files, which roundup never has: bundling it would
   // add 7 MB that every cold start parses.
-  external: ['better-sqlite3', 'playwright-core', 'axe-core', 'fsevents', 'uglify-js', 'typescript'],
+  external: ['better-sqlite3', 'sharp', 'playwright-core', 'axe-core', 'fsevents', 'uglify-js', 'typescript'],
   plugins: [stubUndici],
   // src/ is ESM; nothing in it reads import.meta, but keep it meaningful if something does.
   define: { 'import.meta.url': '__roundupModuleUrl' },

@@ -90,6 +90,30 @@ export const ConfigSchema = z
     sampleRecipient: z.record(z.string(), z.string()).default({ email: 'reader@example.net', name: 'Sam Reader' }),
     /** Where preview takes its list of sample recipients from. */
     exampleList: z.string().default('lists/example.csv'),
+    /**
+     * Per list (the CSV name, `members` for lists/members.csv): what readers' mail filters see
+     * in List-Id. Without an entry, a neutral `"<title or organisation>" <newsletter.<from domain>>`,
+     * never the file name (which may say more than readers should see).
+     */
+    lists: z
+      .record(
+        z.string(),
+        z
+          .object({
+            /** Display name, e.g. "Integrated care roundup". */
+            name: z.string().min(1).max(200).optional(),
+            /** A label ("integrated-care") or a whole id ("care.news.firm.example"). */
+            id: z
+              .string()
+              .max(200)
+              .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/, {
+                error: 'must be letters, digits and hyphens, optionally dot-separated, e.g. "integrated-care"',
+              })
+              .optional(),
+          })
+          .strict(),
+      )
+      .default({}),
     validation: z.enum(['strict', 'soft', 'skip']).default('strict'),
     check: z
       .object({
@@ -104,6 +128,16 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     stateDir: z.string().default('.roundup'),
+    assets: z
+      .object({
+        /**
+         * Where local images are published, for a CDN or bucket (the archive's `<slug>/images/`
+         * folders uploaded there); defaults to siteUrl, where `roundup archive` puts them.
+         */
+        baseUrl: url.optional(),
+      })
+      .strict()
+      .prefault({}),
     /**
      * PostgreSQL URL for the send state (postgres://user:pass@host:5432/db?sslmode=require),
      * shared by every machine that sends, serves or handles bounces. Env ROUNDUP_DATABASE_URL

@@ -169,6 +169,8 @@ export async function imapSource(t: ImapTarget, folder: string, opts: { dryRun: 
   return {
     describe: where,
     async *messages() {
+      // An empty mailbox has no "1:*" to fetch (servers answer BAD).
+      if (!(client.mailbox && client.mailbox.exists > 0)) return;
       // Fetch first, then process: imapflow allows no other command while a FETCH streams.
       const all = await client.fetchAll('1:*', { uid: true, source: true });
       for (const m of all) {

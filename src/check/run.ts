@@ -12,7 +12,7 @@ export interface IssueReport {
 
 export async function checkFiles(
   files: readonly string[],
-  opts: { root: string; config: Config; templates: TemplateSet; knownFields?: readonly string[] },
+  opts: { root: string; config: Config; templates: TemplateSet; knownFields?: readonly string[]; stateDir?: string },
 ): Promise<IssueReport[]> {
   const reports: IssueReport[] = [];
   await renderEach(

@@ -9,8 +9,9 @@ export interface ArchiveArgs {
 }
 
 export async function run(args: ArchiveArgs, terminal: Terminal, env: Environment): Promise<void> {
-  const r = await buildArchive({ root: env.root, out: args.out });
+  const r = await buildArchive({ root: env.root, out: args.out, stateDir: env.stateDir });
   const shown = path.relative(process.cwd(), r.out) || r.out;
   const drafts = r.drafts.length ? `; left out ${r.drafts.length} draft(s): ${r.drafts.join(', ')}` : '';
-  terminal.out(`archive: ${r.entries.length} issue(s), index and feeds in ${shown}/${drafts}`);
+  const images = r.images ? `, ${r.images} image(s)` : '';
+  terminal.out(`archive: ${r.entries.length} issue(s)${images}, index and feeds in ${shown}/${drafts}`);
 }

@@ -5,6 +5,7 @@ import pc from 'picocolors';
 import type { Config } from '../config.js';
 import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
+import { uniqueOutputs, writeImages } from '../images/publish.js';
 import { personalise, renderEach, renderIssueFile } from '../render/index.js';
 import type { TemplateSet } from '../render/templates.js';
 import type { RenderedIssue } from '../render/types.js';
@@ -23,7 +24,7 @@ export interface BuiltIssue {
 /** Render one issue with the sample reader and write it under `out`. */
 export async function buildIssue(
   file: string,
-  opts: { root: string; out: string; config: Config; templates: TemplateSet },
+  opts: { root: string; out: string; config: Config; templates: TemplateSet; stateDir?: string },
 ): Promise<BuiltIssue> {
   return writeIssue(await renderIssueFile(file, opts), opts);
 }
@@ -47,10 +48,22 @@ export function writeIssue(issue: RenderedIssue, opts: { out: string; config: Co
   writeFileSync(textPath, p.text);
   // The compiled MJML, for debugging templates and for the benchmark's mjml-CLI comparison.
   writeFileSync(path.join(dir, 'email.mjml'), issue.mjml);
+  // Local images beside the page, at the path the email links (as the archive publishes them).
+  writeImages(issue.images, opts.out, { prune: path.join(dir, 'images') });
   return { issue, html: p.html, text: p.text, htmlPath, textPath };
 }
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+const human = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : kb(n));
+
+/** One line per processed image: what an editor needs to see a 10 MB photo became 150 KB. */
+export function imageLines(images: RenderedIssue['images'], out: string): string[] {
+  return uniqueOutputs(images).map(({ image: i, sitePath, from }) => {
+    const dest = path.relative(process.cwd(), path.join(out, sitePath));
+    const was = `${i.source.width}×${i.source.height} ${i.source.format.toUpperCase()}, ${human(i.source.bytes)}`;
+    return `  image ${path.relative(process.cwd(), from)} → ${dest} (${i.width}×${i.height}, ${human(i.bytes)}; was ${was}${i.cached ? '; cached' : ''})`;
+  });
+}
 
 export interface BuildArgs {
   files: string[];
@@ -72,13 +85,14 @@ export async function run(args: BuildArgs, terminal: Terminal, env: Environment)
   let checkErrors = 0;
   const failed = await renderEach(
     targets,
-    { root, config, templates },
+    { root, config, templates, stateDir: env.stateDir },
     async (issue) => {
       const b = writeIssue(issue, { out, config });
       const size = Buffer.byteLength(b.html);
       terminal.out(
         `${c.green('built')} ${b.issue.file} → ${path.relative(process.cwd(), b.htmlPath)} (${kb(size)} HTML, ${kb(Buffer.byteLength(b.text))} text)`,
       );
+      for (const line of imageLines(b.issue.images, out)) terminal.out(line);
       // Preflight (src/check): the same rules as `roundup check`, including the size limits.
       const { runChecks, formatFinding } = await import('../check/build-hook.js');
       const findings = await runChecks(b.issue, { config, root, templates });

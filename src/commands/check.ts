@@ -14,7 +14,7 @@ export interface CheckArgs {
 
 export async function run(args: CheckArgs, terminal: Terminal, env: Environment): Promise<void> {
   const { root, config, templates, targets } = openProject(args.files, 'check', env.root);
-  const reports = await checkFiles(targets, { root, config, templates });
+  const reports = await checkFiles(targets, { root, config, templates, stateDir: env.stateDir });
   // Config-level findings (return path, DKIM alignment): reported once, with the first issue.
   const sender = runProjectChecks({ config, root });
   if (reports.length && sender.length) reports[0].findings.push(...sender);

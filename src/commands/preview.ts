@@ -40,7 +40,7 @@ export async function run(args: PreviewArgs, terminal: Terminal, env: Environmen
   loadConfig(root);
   let server: Awaited<ReturnType<typeof startPreviewServer>>;
   try {
-    server = await startPreviewServer({ root, port, onError: (message) => terminal.err(`roundup: ${message}`) });
+    server = await startPreviewServer({ root, port, stateDir: env.stateDir, onError: (message) => terminal.err(`roundup: ${message}`) });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new RoundupError(

@@ -23,7 +23,7 @@ export async function run(args: ShotsArgs, terminal: Terminal, env: Environment)
   try {
     failed = await renderEach(
       targets,
-      { root, config, templates },
+      { root, config, templates, stateDir: env.stateDir },
       async (issue) => {
         const { html } = personalise(issue, sampleValues(config));
         const written = await screenshotEmail(browser, html, path.resolve(root, args.out, issue.slug));

@@ -104,8 +104,62 @@ export function inlineText(children: Token[] | null): string {
 /** Rewrites a link or image URL (recipient fields inside it are percent-encoded per reader). */
 export type UrlHook = (url: string) => string;
 
-function styleTokens(tokens: Token[], s: InlineStyle, url: UrlHook): void {
+/**
+ * A local image (`images/team.jpg`, relative to `pos.file`) → its published URL and display
+ * size; undefined leaves the image as written (a remote URL, or a file with a problem).
+ */
+export type ImageHook = (src: string, pos: SourcePos) => { src: string; width: number; height: number } | undefined;
+
+/** Markdown → markdown-it tokens. Parsed once per render: the image stage reads them first. */
+export function tokenize(text: string, locale?: string): Token[] {
+  return parserFor(locale).parse(text, {});
+}
+
+/**
+ * Every image in the tokens with the line it is written on (a paragraph may span several
+ * lines: the first line from the paragraph's start that names the image).
+ */
+export function imageRefs(tokens: readonly Token[], body: ExpandedBody): { src: string; pos: SourcePos }[] {
+  const out: { src: string; pos: SourcePos }[] = [];
+  const lines = body.text.split('\n');
+  let map: [number, number] = [0, 1];
   for (const t of tokens) {
+    if (t.map) map = t.map;
+    if (t.type !== 'inline') continue;
+    for (const c of t.children ?? []) {
+      if (c.type !== 'image') continue;
+      const src = String(c.attrGet('src') ?? '');
+      let decoded = src;
+      try {
+        decoded = decodeURI(src);
+      } catch {
+        // keep it encoded
+      }
+      let at = map[0];
+      for (let i = map[0]; i < Math.max(map[1], map[0] + 1) && i < lines.length; i++) {
+        if (src && (lines[i].includes(src) || lines[i].includes(decoded))) {
+          at = i;
+          break;
+        }
+      }
+      out.push({ src, pos: body.origins[at] ?? body.origins[0] });
+    }
+  }
+  return out;
+}
+
+function styleTokens(
+  tokens: Token[],
+  s: InlineStyle,
+  url: UrlHook,
+  image?: ImageHook,
+  at?: (t: Token) => SourcePos,
+  outer?: SourcePos,
+): void {
+  /** Where the current token was written (inline children inherit their block's place). */
+  let pos = outer;
+  for (const t of tokens) {
+    if (at && t.map) pos = at(t);
     switch (t.type) {
       case 'paragraph_open':
         t.attrSet('style', 'margin:0 0 16px');
@@ -137,16 +191,23 @@ function styleTokens(tokens: Token[], s: InlineStyle, url: UrlHook): void {
       case 'fence':
         break;
       case 'inline':
-        if (t.children) styleTokens(t.children, s, url);
+        if (t.children) styleTokens(t.children, s, url, image, undefined, pos);
         break;
       case 'link_open':
         t.attrSet('href', url(String(t.attrGet('href') ?? '')));
         t.attrSet('style', `color:${s.link};text-decoration:underline`);
         break;
-      case 'image':
+      case 'image': {
+        const local = image && pos ? image(String(t.attrGet('src') ?? ''), pos) : undefined;
+        if (local) {
+          t.attrSet('src', local.src);
+          t.attrSet('width', String(local.width));
+          t.attrSet('height', String(local.height));
+        }
         t.attrSet('src', url(String(t.attrGet('src') ?? '')));
         t.attrSet('style', 'max-width:100%;height:auto;border:0');
         break;
+      }
     }
   }
 }
@@ -168,15 +229,21 @@ function render(tokens: Token[]): string {
 /** A paragraph that is exactly one link → CTA; exactly one image → image block. */
 function classifyParagraph(
   inline: Token,
-): { kind: 'cta'; label: string; href: string } | { kind: 'image'; src: string; alt: string; title?: string } | null {
+):
+  | { kind: 'cta'; label: string; href: string }
+  | { kind: 'image'; src: string; alt: string; title?: string; width?: number; height?: number }
+  | null {
   const kids = (inline.children ?? []).filter((t) => !(t.type === 'softbreak' || (t.type === 'text' && t.content.trim() === '')));
   if (kids.length === 1 && kids[0].type === 'image') {
     const img = kids[0];
+    const width = img.attrGet('width');
+    const height = img.attrGet('height');
     return {
       kind: 'image',
       src: String(img.attrGet('src') ?? ''),
       alt: inlineText(img.children),
       title: img.attrGet('title') == null ? undefined : String(img.attrGet('title')),
+      ...(width && height ? { width: Number(width), height: Number(height) } : {}),
     };
   }
   if (kids.length >= 2 && kids[0].type === 'link_open' && kids[kids.length - 1].type === 'link_close') {
@@ -269,6 +336,7 @@ function toBlocks(tokens: Token[], at: (t: Token) => SourcePos): Block[] {
  */
 export const MAX_INLINE_DEPTH = 32;
 export const MAX_SECTIONS = 100;
+export const MAX_BLOCKS = 400;
 
 function checkLimits(tokens: Token[], at: (t: Token) => SourcePos): void {
   let sections = 0;
@@ -295,12 +363,19 @@ function checkLimits(tokens: Token[], at: (t: Token) => SourcePos): void {
   }
 }
 
+export interface ParseOptions {
+  /** The body's tokens when already parsed (by `tokenize`, for the image stage). */
+  tokens?: Token[];
+  /** Local images → published URL and size. */
+  image?: ImageHook;
+}
+
 /** Pure: expanded Markdown body → intro blocks and sections. */
-export function parseBody(body: ExpandedBody, style: InlineStyle, url: UrlHook = (u) => u): ParsedBody {
-  const tokens = parserFor(style.locale).parse(body.text, {});
+export function parseBody(body: ExpandedBody, style: InlineStyle, url: UrlHook = (u) => u, opts: ParseOptions = {}): ParsedBody {
+  const tokens = opts.tokens ?? tokenize(body.text, style.locale);
   const at = (t: Token): SourcePos => body.origins[t.map?.[0] ?? 0] ?? body.origins[0];
   checkLimits(tokens, at);
-  styleTokens(tokens, style, url);
+  styleTokens(tokens, style, url, opts.image, at);
   const intro: Token[] = [];
   const sections: { head: Token[]; tokens: Token[] }[] = [];
   for (let i = 0; i < tokens.length; i++) {
@@ -313,7 +388,7 @@ export function parseBody(body: ExpandedBody, style: InlineStyle, url: UrlHook =
     (sections.length ? sections[sections.length - 1].tokens : intro).push(t);
   }
   const used = new Map<string, number>();
-  return {
+  const parsed: ParsedBody = {
     intro: toBlocks(intro, at),
     sections: sections.map((s, n): Section => {
       const inline = s.head[1];
@@ -334,10 +409,32 @@ export function parseBody(body: ExpandedBody, style: InlineStyle, url: UrlHook =
       };
     }),
   };
+  checkBlockCount(parsed);
+  return parsed;
+}
+
+/** Each button, image, quote and run of prose is its own MJML block: thousands took minutes. */
+function checkBlockCount(body: ParsedBody): void {
+  let n = 0;
+  for (const blocks of [body.intro, ...body.sections.map((s) => s.blocks)]) {
+    for (const b of blocks) {
+      if (++n > MAX_BLOCKS) {
+        throw new RoundupError(
+          ErrorCodes.BODY,
+          `more than ${MAX_BLOCKS} blocks (buttons, images, quotes, paragraphs between them): an email this long is clipped by every inbox; split it into several issues`,
+          b.pos,
+        );
+      }
+    }
+  }
+}
+
+/** A short Markdown snippet (the sign-off) as a body of its own, lines counted from `pos`. */
+export function snippetBody(text: string, pos: SourcePos): ExpandedBody {
+  return { text, origins: text.split('\n').map((_, i) => ({ file: pos.file, line: pos.line + i })) };
 }
 
 /** Pure: a short Markdown snippet (the sign-off) → blocks. */
-export function parseSnippet(text: string, pos: SourcePos, style: InlineStyle, url?: UrlHook): Block[] {
-  const lines = text.split('\n');
-  return parseBody({ text, origins: lines.map((_, i) => ({ file: pos.file, line: pos.line + i })) }, style, url).intro;
+export function parseSnippet(text: string, pos: SourcePos, style: InlineStyle, url?: UrlHook, opts?: ParseOptions): Block[] {
+  return parseBody(snippetBody(text, pos), style, url, opts).intro;
 }

@@ -35,7 +35,16 @@ export type Block =
   /** A paragraph that is a single link: a call-to-action button. */
   | { kind: 'cta'; label: string; href: string; pos: SourcePos }
   /** A paragraph that is a single image. */
-  | { kind: 'image'; src: string; alt: string; title?: string; pos: SourcePos };
+  | {
+      kind: 'image';
+      src: string;
+      alt: string;
+      title?: string;
+      /** Display size in CSS pixels, for a local image (its real size scaled to the column). */
+      width?: number;
+      height?: number;
+      pos: SourcePos;
+    };
 
 export interface Section {
   /** 1-based; the roundup layout shows it, authors never type it. */

@@ -51,11 +51,13 @@ const notFound = (res: http.ServerResponse) => send(res, 404, 'text/plain', 'not
 export async function startPreviewServer(opts: {
   root: string;
   port?: number;
+  /** The environment's state directory (ROUNDUP_STATE_DIR): the image cache is there. */
+  stateDir?: string;
   watch?: boolean;
   /** Problems outside any page (the file watcher failing). */
   onError?: (message: string) => void;
 }): Promise<PreviewServer> {
-  const store = new PreviewStore(opts.root);
+  const store = new PreviewStore(opts.root, opts.stateDir);
   await store.reloadAll();
   const clients = new Set<http.ServerResponse>();
   const unsubscribe = store.subscribe((slugs) => {

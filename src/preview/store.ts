@@ -55,7 +55,11 @@ export class PreviewStore {
   private queue: Promise<void> = Promise.resolve();
   private listeners = new Set<Listener>();
 
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    /** The environment's state directory (ROUNDUP_STATE_DIR): where the image cache lives. */
+    readonly stateDir?: string,
+  ) {}
 
   subscribe(fn: Listener): () => void {
     this.listeners.add(fn);
@@ -172,7 +176,12 @@ export class PreviewStore {
       return;
     }
     try {
-      const issue = await renderIssueFile(file, { root: this.root, config: this.config, templates: this.templates });
+      const issue = await renderIssueFile(file, {
+        root: this.root,
+        config: this.config,
+        templates: this.templates,
+        stateDir: this.stateDir,
+      });
       const findings = await runChecks(issue, {
         config: this.config,
         root: this.root,

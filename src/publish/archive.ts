@@ -13,6 +13,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { uniqueOutputs, writeImages } from '../images/publish.js';
+import type { IssueImage } from '../images/types.js';
 import { listIssueFiles } from '../project.js';
 import { loadConfig, type Config } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
@@ -38,6 +40,8 @@ export interface ArchiveResult {
   entries: ArchiveEntry[];
   /** Issue files left out because their front-matter says `draft: true`. */
   drafts: string[];
+  /** Local images published with the issues. */
+  images: number;
 }
 
 /** Render every published issue (drafts skipped). Throws on the first issue that fails. */
@@ -45,16 +49,22 @@ export async function collectEntries(
   root: string,
   config: Config,
   templates: TemplateSet,
-): Promise<{ entries: ArchiveEntry[]; drafts: string[] }> {
+  stateDir?: string,
+): Promise<{ entries: ArchiveEntry[]; drafts: string[]; images: IssueImage[] }> {
   const entries: ArchiveEntry[] = [];
   const drafts: string[] = [];
+  const images: IssueImage[] = [];
   const values = neutralValues(config);
   for (const file of listIssueFiles(root)) {
-    const issue = await renderIssueFile(file, { root, config, templates });
+    const issue = await renderIssueFile(file, { root, config, templates, stateDir });
     if (issue.meta.draft) {
       drafts.push(issue.file);
       continue;
     }
+    // A published page must not show a broken image: the first problem stops the archive.
+    const broken = issue.images.find((i) => !i.ok);
+    if (broken && !broken.ok) throw new RoundupError(ErrorCodes.CHECK, broken.problem.message, broken.pos);
+    images.push(...issue.images);
     if (config.validation === 'strict' && issue.mjmlErrors.length) {
       const e = issue.mjmlErrors[0];
       throw new RoundupError(ErrorCodes.MJML, `MJML line ${e.line} (${e.tagName}): ${e.message} [from template "${issue.meta.template}"]`, {
@@ -75,7 +85,7 @@ export async function collectEntries(
       html: p.html,
     });
   }
-  return { entries, drafts };
+  return { entries, drafts, images };
 }
 
 export function siteFor(config: Config, entries: readonly ArchiveEntry[]): Site {
@@ -122,7 +132,8 @@ function assertReplaceable(out: string): void {
   }
 }
 
-function writeSite(out: string, files: Map<string, string>): void {
+/** Write the site (and copy the issues' images into it) beside `out`, then swap it in. */
+function writeSite(out: string, files: Map<string, string>, images: readonly IssueImage[] = []): void {
   assertReplaceable(out);
   // The fresh copy is made beside `out`, so its parent must be a folder we can create.
   const parent = path.dirname(out);
@@ -139,6 +150,8 @@ function writeSite(out: string, files: Map<string, string>): void {
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, text);
     }
+    // Each at `<slug>/images/<name>`: exactly the path under siteUrl (or assets.baseUrl) the email links.
+    writeImages(images, fresh);
     if (existsSync(out)) renameSync(out, old);
     renameSync(fresh, out);
   } finally {
@@ -153,12 +166,12 @@ function writeSite(out: string, files: Map<string, string>): void {
   }
 }
 
-export async function buildArchive(opts: { root?: string; out?: string } = {}): Promise<ArchiveResult> {
+export async function buildArchive(opts: { root?: string; out?: string; stateDir?: string } = {}): Promise<ArchiveResult> {
   const root = opts.root ?? process.cwd();
   const config = loadConfig(root);
   const templates = loadTemplates(root);
   const out = path.resolve(root, opts.out ?? DEFAULT_ARCHIVE_DIR);
-  const { entries, drafts } = await collectEntries(root, config, templates);
-  writeSite(out, siteFiles(entries, siteFor(config, entries)));
-  return { out, entries, drafts };
+  const { entries, drafts, images } = await collectEntries(root, config, templates, opts.stateDir);
+  writeSite(out, siteFiles(entries, siteFor(config, entries)), images);
+  return { out, entries, drafts, images: uniqueOutputs(images).length };
 }

@@ -5,11 +5,15 @@
  *   1. parseIssueSource   file text → front-matter + Markdown body   (src/issue/frontmatter.ts)
  *   2. expandPartials     {{> name}} → standing content             (src/issue/partials.ts)
  *   3. FieldTable.mark    {{recipient.x}} → merge markers            (src/render/merge.ts)
- *   4. parseBody          Markdown → intro, sections, blocks         (src/issue/markdown.ts)
- *   5. layout             Handlebars layout → MJML                   (src/render/templates.ts)
- *   6. compileMjml        MJML → HTML, once per issue                (src/render/mjml.ts)
- *   7. renderTextLines    model → plain-text lines (wrapped: compileText) (src/render/text.ts)
- *   8. compileMerge       outputs split at markers                   (src/render/merge.ts)
+ *   4. tokenize           Markdown → tokens, parsed once             (src/issue/markdown.ts)
+ *   5. resolveImages      local images → processed files and URLs    (src/images/index.ts; IO
+ *                         through env.images, cached: no decoding when nothing changed)
+ *   6. parseBody          tokens → intro, sections, blocks           (src/issue/markdown.ts)
+ *   7. layout             Handlebars layout → MJML                   (src/render/templates.ts)
+ *   8. compileMjml        MJML → HTML, once per issue                (src/render/mjml.ts)
+ *   9. sizeImages         width/height on local images' <img>        (src/images/index.ts)
+ *  10. renderTextLines    model → plain-text lines (wrapped: compileText) (src/render/text.ts)
+ *  11. compileMerge       outputs split at markers                   (src/render/merge.ts)
  *
  * Per reader, only `personalise` runs: it fills the markers.
  */
@@ -18,10 +22,11 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import { ErrorCodes, isRoundupError, RoundupError } from '../errors.js';
 import { parseIssueSource } from '../issue/frontmatter.js';
-import { parseBody, parseSnippet, type InlineStyle } from '../issue/markdown.js';
+import { defaultImageProcessor, imageHook, resolveImages, sizeImages, type ImageProcessor } from '../images/index.js';
+import { imageRefs, parseBody, parseSnippet, snippetBody, tokenize, type InlineStyle } from '../issue/markdown.js';
 import { expandPartials } from '../issue/partials.js';
 import { formatIssueDate, formatIssueDay, slugOf, webUrlFor } from '../naming.js';
-import { compileMerge, fill, resolveValues, type MergeValues } from './merge.js';
+import { compileMerge, fill, hasMarker, resolveValues, type MergeValues } from './merge.js';
 import { compileMjml } from './mjml.js';
 import { introSnippet, PREHEADER_FILLER } from './preheader.js';
 import { loadTemplates, type TemplateSet } from './templates.js';
@@ -35,6 +40,12 @@ export type { MergeValues } from './merge.js';
 export interface RenderEnv {
   config: Config;
   templates: TemplateSet;
+  /** The project folder: local images must lie inside it (default: the working directory). */
+  root?: string;
+  /** Processes local images (default: sharp, cached under `<stateDir>/cache/images`). */
+  images?: ImageProcessor;
+  /** The environment's state directory (ROUNDUP_STATE_DIR), where the image cache lives. */
+  stateDir?: string;
 }
 
 /** Pure apart from MJML: issue source text → rendered issue ready for personalisation. */
@@ -64,20 +75,25 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
   const c = config.colours;
   const style: InlineStyle = { link: c.link, muted: c.muted, heading: c.brand, font: config.font, locale: config.locale };
   const markUrl = (url: string) => fields.markUrl(url);
-  const body = parseBody(expanded, style, markUrl);
+  const tokens = tokenize(expanded.text, style.locale);
+  const signoffSource = fields.mark(meta.signoff ?? config.signoff);
+  const signoffPos = { file: meta.signoff ? file : 'roundup.config.yaml', line: meta.signoff ? parsed.lineOf('signoff') : 1 };
+  const signoffTokens = tokenize(signoffSource, style.locale);
+  const root = env.root ?? process.cwd();
+  const images = await resolveImages(
+    // A path with a recipient field cannot name one file: the preflight reports it as a URL.
+    [...imageRefs(tokens, expanded), ...imageRefs(signoffTokens, snippetBody(signoffSource, signoffPos))].filter((r) => !hasMarker(r.src)),
+    { slug, config, root, cwd: process.cwd(), processor: env.images ?? defaultImageProcessor(config, { root, stateDir: env.stateDir }) },
+  );
+  const image = imageHook(images);
+  const body = parseBody(expanded, style, markUrl, { tokens, image });
   // Without a preheader, the inbox shows the intro's first sentence, not the browser link.
   const preheader = meta.preheader ? fields.mark(meta.preheader) : introSnippet(body.intro);
-  const signoffSource = fields.mark(meta.signoff ?? config.signoff);
   const model: IssueModel = {
     meta,
     intro: body.intro,
     sections: body.sections,
-    signoff: parseSnippet(
-      signoffSource,
-      { file: meta.signoff ? file : 'roundup.config.yaml', line: meta.signoff ? parsed.lineOf('signoff') : 1 },
-      style,
-      markUrl,
-    ),
+    signoff: parseSnippet(signoffSource, signoffPos, style, markUrl, { tokens: signoffTokens, image }),
   };
 
   const webUrl = webUrlFor(config, slug);
@@ -118,7 +134,9 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
       file: templates.layoutFile(meta.template),
     });
   }
-  const { html, errors } = await compileMjml(mjml, config.validation);
+  const compiled = await compileMjml(mjml, config.validation);
+  const html = sizeImages(compiled.html, images);
+  const errors = compiled.errors;
   const textLines = renderTextLines(model, {
     // The digest is weekly: "November 2026" would not tell one issue from the next.
     date: numbered ? dateFormatted : dateLong,
@@ -143,6 +161,7 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
     fieldTable: fields,
     mjmlErrors: errors,
     webUrl,
+    images,
     source,
     frontMatterLine: parsed.lineOf,
   };
@@ -151,7 +170,7 @@ export async function renderIssue(source: string, file: string, env: RenderEnv):
 /** Read and render one issue file (IO at the edge). */
 export async function renderIssueFile(
   file: string,
-  opts: { root?: string; config: Config; templates?: TemplateSet },
+  opts: { root?: string; config: Config; templates?: TemplateSet; images?: ImageProcessor; stateDir?: string },
 ): Promise<RenderedIssue> {
   const root = opts.root ?? process.cwd();
   const display = path.relative(process.cwd(), path.resolve(root, file)) || file;
@@ -161,7 +180,13 @@ export async function renderIssueFile(
   } catch {
     throw new RoundupError(ErrorCodes.NOT_FOUND, 'no such issue file: check the path (issues live in issues/*.md)', { file: display });
   }
-  return renderIssue(source, display, { config: opts.config, templates: opts.templates ?? loadTemplates(root) });
+  return renderIssue(source, display, {
+    config: opts.config,
+    templates: opts.templates ?? loadTemplates(root),
+    root,
+    images: opts.images,
+    stateDir: opts.stateDir,
+  });
 }
 
 /**
@@ -171,7 +196,7 @@ export async function renderIssueFile(
  */
 export async function renderEach(
   files: readonly string[],
-  opts: { root: string; config: Config; templates: TemplateSet },
+  opts: { root: string; config: Config; templates: TemplateSet; stateDir?: string },
   use: (issue: RenderedIssue) => Promise<void> | void,
   onError: (e: RoundupError, file: string) => void,
 ): Promise<number> {

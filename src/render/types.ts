@@ -1,4 +1,5 @@
 /** Data shapes passed between the render stages (see src/render/index.ts for the order). */
+import type { IssueImage } from '../images/types.js';
 import type { IssueMeta, IssueModel } from '../issue/types.js';
 import type { FieldRef, FieldTable, MergeTemplate } from './merge.js';
 import type { TextTemplate } from './text.js';
@@ -35,6 +36,11 @@ export interface RenderedIssue {
   mjmlErrors: MjmlIssue[];
   /** Public web-archive URL of this issue ("view in browser"). */
   webUrl: string;
+  /**
+   * Every local image reference, in order, with its processed file and published URL, or the
+   * problem that kept it out (missing, corrupt…: the preflight reports these at file:line).
+   */
+  images: IssueImage[];
   /** The issue file's text, for locating findings (the preflight reads no files). */
   source: string;
   /** Line of a front-matter key in the issue file. */

@@ -3,7 +3,6 @@
  * (QP-encoded template parts, List-Id, mailto); per reader only the token, the field merge and
  * the header block are computed.
  */
-import { encodeWord } from 'nodemailer/lib/mime-funcs';
 import type { Config } from '../config.js';
 import { fill, resolveValues } from '../render/merge.js';
 import { textValues } from '../render/text.js';
@@ -11,7 +10,7 @@ import type { RenderedIssue } from '../render/types.js';
 import { unsubscribeUrl } from '../naming.js';
 import { signToken } from '../unsubscribe/token.js';
 import { verpAddress } from '../bounces/verp.js';
-import { composeMessage } from './compose.js';
+import { composeMessage, formatPhrase } from './compose.js';
 export { rawOf } from './compose.js';
 import { domainOf } from './message-id.js';
 import { compileQp, fillQpInto } from './qp-template.js';
@@ -32,7 +31,8 @@ export interface MessageReader {
 
 export interface MessageContext {
   issue: RenderedIssue;
-  config: Pick<Config, 'from' | 'replyTo' | 'organisation' | 'siteUrl' | 'unsubscribe'> & Partial<Pick<Config, 'bounces'>>;
+  config: Pick<Config, 'from' | 'replyTo' | 'organisation' | 'siteUrl' | 'unsubscribe'> &
+    Partial<Pick<Config, 'bounces' | 'title' | 'lists'>>;
   /** List name: part of the token and of List-Id. */
   list: string;
   /** Issue slug, for Feedback-ID (defaults to the rendered issue's slug). */
@@ -45,16 +45,21 @@ export interface MessageContext {
   extraHeaders?: Record<string, string>;
 }
 
-/** `List-Id: "Firm: members" <members.firm.example>` (RFC 2919); a non-ASCII name is encoded. */
-export function listIdFor(config: Pick<Config, 'organisation' | 'from'>, list: string): string {
-  const label =
-    list
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, '-')
-      .replace(/^-+|-+$/g, '') || 'list';
-  const phrase = `${config.organisation}: ${list}`.replace(/[\x00-\x1f\x7f]+/g, ' ');
-  const shown = /^[\x20-\x7e]*$/.test(phrase) ? `"${phrase.replace(/(["\\])/g, '\\$1')}"` : encodeWord(phrase, 'Q', 52);
-  return `${shown} <${label}.${domainOf(config.from.email)}>`;
+/**
+ * `List-Id: "Integrated care roundup" <integrated-care.firm.example>` (RFC 2919): from config
+ * `lists.<list>.{name,id}`, else neutral (`"<title or organisation>" <newsletter.<from domain>>`):
+ * never the CSV file name, which may say more than readers should see. A non-ASCII name is encoded.
+ */
+export function listIdFor(config: Pick<Config, 'organisation' | 'from'> & Partial<Pick<Config, 'title' | 'lists'>>, list: string): string {
+  const lists = config.lists ?? {};
+  const entry = Object.hasOwn(lists, list) ? lists[list] : undefined;
+  const domain = domainOf(config.from.email);
+  const id = entry?.id ? (entry.id.includes('.') ? entry.id : `${entry.id}.${domain}`) : `newsletter.${domain}`;
+  const phrase = (entry?.name ?? config.title ?? config.organisation).replace(/[\x00-\x1f\x7f]+/g, ' ');
+  // Encoded by us when it is not plain (src/send/compose.ts): an encoded word typed into a name
+  // never passes through for a client to decode.
+  const shown = formatPhrase(phrase);
+  return `${shown} <${id.toLowerCase()}>`;
 }
 
 /**

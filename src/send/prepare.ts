@@ -42,7 +42,7 @@ export function slugOfArg(arg: string): string {
 export async function prepareSend(
   issueArg: string,
   listArg: string,
-  opts: { root?: string; config?: Config; skipChecks?: boolean } = {},
+  opts: { root?: string; config?: Config; skipChecks?: boolean; stateDir?: string } = {},
 ): Promise<PreparedSend> {
   const root = opts.root ?? process.cwd();
   const config = opts.config ?? loadConfig(root);
@@ -51,7 +51,7 @@ export async function prepareSend(
   const { renderIssueFile } = await import('../render/index.js');
   const { loadTemplates } = await import('../render/templates.js');
   const templates = loadTemplates(root);
-  const issue = await renderIssueFile(resolveIssueFile(issueArg, root), { root, config, templates });
+  const issue = await renderIssueFile(resolveIssueFile(issueArg, root), { root, config, templates, stateDir: opts.stateDir });
   const warnings = opts.skipChecks ? [] : await preflight(issue, list, config, root, templates);
   return { root, config, issue, list, warnings };
 }

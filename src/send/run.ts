@@ -81,7 +81,7 @@ export const EXIT_INTERRUPTED = 130;
 
 export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, env: SendEnv): Promise<SendSummary> {
   const { root } = env;
-  const prep = await prepareSend(issueArg, opts.list, { root });
+  const prep = await prepareSend(issueArg, opts.list, { root, stateDir: env.stateDir });
   const { config, issue, list } = prep;
   const settings = effectiveSettings(config, opts);
   for (const w of prep.warnings) io.err(`warning: ${w}`);

@@ -68,7 +68,8 @@ describe('send over SMTP', () => {
     expect(m.subject).toBe('Bulletin for Ann Lee');
     expect(m.messageId).toBe(messageIdFor('bulletin', 'readers', 'ann@example.net', 'roundup@hartwellfinch.example'));
     expect(m.headers.get('content-type')).toMatchObject({ value: 'multipart/alternative' });
-    expect(headerOf(ann.raw, 'list-id')).toBe('"Hartwell & Finch LLP: readers" <readers.hartwellfinch.example>');
+    // Neutral by default: never the CSV file name (test/send/reader-view.test.ts covers config lists).
+    expect(headerOf(ann.raw, 'list-id')).toBe('"Hartwell & Finch LLP" <newsletter.hartwellfinch.example>');
     expect(headerOf(ann.raw, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
 
     // List-Unsubscribe: an https one-click URL with a token for this reader and list, and a mailto.

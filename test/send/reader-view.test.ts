@@ -4,8 +4,13 @@
  * make long lines), with the footer's "why you receive this" line.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { type Document, parseDocument } from 'yaml';
+import { parseConfig } from '../../src/config.js';
+import { RoundupError } from '../../src/errors.js';
 import { runSend } from '../../src/send/run.js';
-import { captureIO, makeSendProject, parse, startSmtp, type TestSmtp } from './helpers.js';
+import { captureIO, headerOf, makeSendProject, parse, startSmtp, type TestSmtp } from './helpers.js';
 
 const LONG_NAME = 'Dr Maximiliana Fortescue-Arbuthnot Wellington-Smythe of Upper Broughton';
 const LONG_ORG = 'The Royal Northgate and Southbridge Community Healthcare NHS Foundation Trust';
@@ -20,12 +25,20 @@ afterEach(() => {
   smtp.messages.length = 0;
 });
 
-async function sendAll() {
-  const p = makeSendProject({ csv: CSV });
+async function sendAll(opts: { listName?: string; config?: (doc: Document) => void } = {}) {
+  const p = makeSendProject({ csv: CSV, listName: opts.listName });
+  if (opts.config) {
+    const file = path.join(p.root, 'roundup.config.yaml');
+    const doc = parseDocument(readFileSync(file, 'utf8'));
+    opts.config(doc);
+    writeFileSync(file, doc.toString());
+  }
   const c = captureIO();
-  const summary = await runSend('bulletin', { list: 'readers', smtp: smtp.url, yes: true }, c.io, p);
+  const summary = await runSend('bulletin', { list: opts.listName ?? 'readers', smtp: smtp.url, yes: true }, c.io, p);
   expect(summary.stop).toBe('done');
-  return new Map(await Promise.all(smtp.messages.map(async (m) => [m.to, await parse(m)] as const)));
+  const raw = new Map(smtp.messages.map((m) => [m.to, m.raw] as const));
+  const parsed = new Map(await Promise.all(smtp.messages.map(async (m) => [m.to, await parse(m)] as const)));
+  return Object.assign(parsed, { raw });
 }
 
 describe('the plain-text part a reader receives', () => {
@@ -55,5 +68,40 @@ describe('the plain-text part a reader receives', () => {
     expect(text).toMatch(/Hartwell & Finch LLP\n14 Lantern Yard/);
     expect(text).toContain('You receive Send Test Bulletin because you subscribed to it.');
     expect(text).toMatch(/Unsubscribe:\s+https:\/\/\S+\/u\/\S+/);
+  });
+});
+
+describe('List-Id, what mail filters see', () => {
+  it('is neutral by default: the newsletter, never the CSV file name', async () => {
+    const sent = await sendAll({ listName: 'leads-imported-from-crm-2026' });
+    const id = headerOf(sent.raw.get('short@example.net')!, 'list-id');
+    expect(id).toBe('"Hartwell & Finch LLP" <newsletter.hartwellfinch.example>');
+    expect(id).not.toMatch(/leads|crm/i);
+  });
+
+  it('takes a display name and id per list from config (a label gets the from domain)', async () => {
+    const sent = await sendAll({
+      listName: 'members',
+      config: (doc) => {
+        doc.setIn(['lists', 'members'], doc.createNode({ name: 'Integrated care roundup', id: 'integrated-care' }));
+        doc.setIn(['lists', 'other'], doc.createNode({ id: 'x.lists.example' }));
+      },
+    });
+    expect(headerOf(sent.raw.get('long@example.net')!, 'list-id')).toBe(
+      '"Integrated care roundup" <integrated-care.hartwellfinch.example>',
+    );
+  });
+
+  it('refuses an id that is not a dot-atom, at its config line', () => {
+    const base = readFileSync(path.join(process.cwd(), 'roundup.config.yaml'), 'utf8');
+    const text = `${base}\nlists:\n  members:\n    id: "care news!"\n`;
+    const line = text.split('\n').indexOf('    id: "care news!"') + 1;
+    expect(() => parseConfig(text)).toThrow(RoundupError);
+    try {
+      parseConfig(text);
+    } catch (e) {
+      expect((e as RoundupError).line).toBe(line);
+      expect((e as RoundupError).message).toMatch(/lists\.members\.id.*letters, digits and hyphens/);
+    }
   });
 });
