@@ -139,6 +139,9 @@ export function parseImapUrl(url: string): ImapTarget {
   };
 }
 
+/** Messages fetched per IMAP round trip. */
+const IMAP_BATCH = 100;
+
 export async function imapSource(t: ImapTarget, folder: string, opts: { dryRun: boolean }): Promise<Source> {
   const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow({
@@ -169,17 +172,23 @@ export async function imapSource(t: ImapTarget, folder: string, opts: { dryRun: 
   return {
     describe: where,
     async *messages() {
-      // Fetch first, then process: imapflow allows no other command while a FETCH streams.
-      const all = await client.fetchAll('1:*', { uid: true, source: true });
-      for (const m of all) {
-        if (!m.source) continue;
-        yield {
-          file: `${t.mailbox}/${m.uid}`,
-          raw: m.source,
-          done: async () => {
-            processed.push(m.uid);
-          },
-        };
+      // An empty mailbox has no "1:*" to fetch (servers answer BAD).
+      if (!(client.mailbox && client.mailbox.exists > 0)) return;
+      // The UIDs first, then the messages in batches: a mailbox of thousands is never all in
+      // memory, and imapflow allows no other command while a FETCH streams.
+      const uids = ((await client.search({ all: true }, { uid: true })) || []).sort((x, y) => x - y);
+      for (let i = 0; i < uids.length; i += IMAP_BATCH) {
+        const batch = await client.fetchAll(uids.slice(i, i + IMAP_BATCH).join(','), { uid: true, source: true }, { uid: true });
+        for (const m of batch) {
+          if (!m.source) continue;
+          yield {
+            file: `${t.mailbox}/${m.uid}`,
+            raw: m.source,
+            done: async () => {
+              processed.push(m.uid);
+            },
+          };
+        }
       }
     },
     async close() {

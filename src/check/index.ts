@@ -16,7 +16,7 @@ import { checkContext, projectContext } from './context.js';
 import { checkDeliverability } from './deliverability.js';
 import { checkEnvelope } from './envelope.js';
 import { checkFields, checkUnresolved } from './fields.js';
-import { checkImages } from './images.js';
+import { checkImages, checkLocalImages } from './images.js';
 import { checkLinks, checkTemplateLinks } from './links.js';
 import { checkMjml } from './mjml.js';
 import { checkSize } from './size.js';
@@ -30,6 +30,7 @@ export const RULES: readonly Rule[] = [
   checkMjml,
   checkSize,
   checkImages,
+  checkLocalImages,
   checkLinks,
   checkTemplateLinks,
   checkFields,

@@ -9,6 +9,7 @@
  */
 import type { Command } from 'commander';
 import type { Environment } from '../env.js';
+import type { SendOptions } from '../send/run.js';
 import type { Terminal } from '../terminal.js';
 import { number } from './args.js';
 
@@ -129,7 +130,7 @@ export function registerAll(program: Command, terminal: Terminal, env: Environme
     .action(
       action(
         () => import('./send.js'),
-        (issue: string, opts: import('../send/run.js').SendOptions) => ({ issue, ...opts }),
+        (issue: string, opts: SendOptions) => ({ issue, ...opts }),
       ),
     );
 

@@ -336,6 +336,7 @@ function toBlocks(tokens: Token[], at: (t: Token) => SourcePos): Block[] {
  */
 export const MAX_INLINE_DEPTH = 32;
 export const MAX_SECTIONS = 100;
+export const MAX_BLOCKS = 400;
 
 function checkLimits(tokens: Token[], at: (t: Token) => SourcePos): void {
   let sections = 0;
@@ -387,7 +388,7 @@ export function parseBody(body: ExpandedBody, style: InlineStyle, url: UrlHook =
     (sections.length ? sections[sections.length - 1].tokens : intro).push(t);
   }
   const used = new Map<string, number>();
-  return {
+  const parsed: ParsedBody = {
     intro: toBlocks(intro, at),
     sections: sections.map((s, n): Section => {
       const inline = s.head[1];
@@ -408,6 +409,24 @@ export function parseBody(body: ExpandedBody, style: InlineStyle, url: UrlHook =
       };
     }),
   };
+  checkBlockCount(parsed);
+  return parsed;
+}
+
+/** Each button, image, quote and run of prose is its own MJML block: thousands took minutes. */
+function checkBlockCount(body: ParsedBody): void {
+  let n = 0;
+  for (const blocks of [body.intro, ...body.sections.map((s) => s.blocks)]) {
+    for (const b of blocks) {
+      if (++n > MAX_BLOCKS) {
+        throw new RoundupError(
+          ErrorCodes.BODY,
+          `more than ${MAX_BLOCKS} blocks (buttons, images, quotes, paragraphs between them): an email this long is clipped by every inbox; split it into several issues`,
+          b.pos,
+        );
+      }
+    }
+  }
 }
 
 /** A short Markdown snippet (the sign-off) as a body of its own, lines counted from `pos`. */

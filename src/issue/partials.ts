@@ -16,7 +16,7 @@ export const PARTIAL_LINE = /^\{\{\s*>\s*([A-Za-z0-9_-]+)\s*\}\}[ \t]*$/;
  * large, is a mistake (or hostile), and would otherwise exhaust the stack or the memory.
  */
 export const MAX_PARTIAL_DEPTH = 20;
-export const MAX_EXPANDED_LINES = 20_000;
+export const MAX_EXPANDED_LINES = 10_000;
 export const MAX_EXPANDED_CHARS = 1_000_000;
 /** A code fence opening or closing line (``` or ~~~); partials inside code are shown as written. */
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;

@@ -3,7 +3,6 @@
  * (QP-encoded template parts, List-Id, mailto); per reader only the token, the field merge and
  * the header block are computed.
  */
-import { encodeWord } from 'nodemailer/lib/mime-funcs';
 import type { Config } from '../config.js';
 import { fill, resolveValues } from '../render/merge.js';
 import { textValues } from '../render/text.js';
@@ -11,7 +10,7 @@ import type { RenderedIssue } from '../render/types.js';
 import { unsubscribeUrl } from '../naming.js';
 import { signToken } from '../unsubscribe/token.js';
 import { verpAddress } from '../bounces/verp.js';
-import { composeMessage } from './compose.js';
+import { composeMessage, formatPhrase } from './compose.js';
 export { rawOf } from './compose.js';
 import { domainOf } from './message-id.js';
 import { compileQp, fillQpInto } from './qp-template.js';
@@ -57,7 +56,9 @@ export function listIdFor(config: Pick<Config, 'organisation' | 'from'> & Partia
   const domain = domainOf(config.from.email);
   const id = entry?.id ? (entry.id.includes('.') ? entry.id : `${entry.id}.${domain}`) : `newsletter.${domain}`;
   const phrase = (entry?.name ?? config.title ?? config.organisation).replace(/[\x00-\x1f\x7f]+/g, ' ');
-  const shown = /^[\x20-\x7e]*$/.test(phrase) ? `"${phrase.replace(/(["\\])/g, '\\$1')}"` : encodeWord(phrase, 'Q', 52);
+  // Encoded by us when it is not plain (src/send/compose.ts): an encoded word typed into a name
+  // never passes through for a client to decode.
+  const shown = formatPhrase(phrase);
   return `${shown} <${id.toLowerCase()}>`;
 }
 

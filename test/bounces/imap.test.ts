@@ -103,6 +103,14 @@ describe.skipIf(!hasDovecot)('bounces scan --imap (real Dovecot)', () => {
     expect((await count('INBOX')) + (await count('roundup-processed'))).toBe(2);
   });
 
+  it('an empty mailbox is 0 messages, not an error', async () => {
+    const p = makeSendProject({ csv: 'email\na@example.net\n' });
+    await imap((c) => c.mailboxCreate('Empty'));
+    const out: string[] = [];
+    expect(await runBouncesScan({ imap: dovecot.url('Empty') }, { out: (s) => out.push(s), stdin: process.stdin }, p)).toEqual([]);
+    expect(out.join('\n')).toBe('0 messages\n0 readers suppressed');
+  });
+
   it('a wrong password is one line naming the server, without the password', async () => {
     const p = makeSendProject({ csv: 'email\na@example.net\n' });
     const url = dovecot.url('INBOX').replace(/:[^:@/]+@/, ':wrong-password@');

@@ -124,6 +124,14 @@ describe('every mistake is one located line (exit 1), never a crash', () => {
     expect((await userError(() => render(HEAD + few))).format()).toMatch(/issues\/x\.md:\d+: more than 100 sections/);
   });
 
+  it('thousands of buttons: refused at the first block over the limit', async () => {
+    const body = '[Read the briefing](https://a.example/x)\n\n'.repeat(1000);
+    const { value } = await timed(() => userError(() => render(HEAD + body)));
+    expect(value.format()).toBe(
+      'issues/x.md:808: more than 400 blocks (buttons, images, quotes, paragraphs between them): an email this long is clipped by every inbox; split it into several issues',
+    );
+  });
+
   it('front-matter nested 5,000 deep, as flow and as block YAML', async () => {
     const flow = `---\ntitle: T\nsubject: S\ndate: 2026-11-03\nx: ${'['.repeat(5000)}${']'.repeat(5000)}\n---\nhi\n`;
     expect((await userError(() => parseIssueSource(flow, 'issues/x.md'))).format()).toMatch(/^issues\/x\.md:\d+: YAML nested too deeply/);
@@ -163,7 +171,7 @@ describe('every mistake is one located line (exit 1), never a crash', () => {
     const big = new Map(templates.partials);
     big.set('big', { file: 'templates/partials/big.md', text: 'line\n'.repeat(200_000) });
     expect((await userError(() => render(`${HEAD}{{> big}}\n`, { ...templates, partials: big }))).format()).toMatch(
-      /^templates\/partials\/big\.md:1: the issue is over 20,000 lines/,
+      /^templates\/partials\/big\.md:1: the issue is over 10,000 lines/,
     );
     const chain = (name: string) =>
       name.startsWith('p') && Number(name.slice(1)) < 3000

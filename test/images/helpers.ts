@@ -11,9 +11,20 @@ function noise(width: number, height: number, channels: 3 | 4) {
   return sharp(randomBytes(width * height * channels), { raw: { width, height, channels } });
 }
 
+/**
+ * Photo-like pixels: coarse noise scaled up smoothly (soft shapes, as in a photo) rather than
+ * pure noise, which no photo is and which no encoder can make small.
+ */
+async function photoLike(width: number, height: number) {
+  const w = Math.max(8, Math.round(width / 24));
+  const h = Math.max(8, Math.round(height / 24));
+  const small = await noise(w, h, 3).png().toBuffer();
+  return sharp(await sharp(small).resize(width, height, { kernel: 'cubic' }).png({ compressionLevel: 1 }).toBuffer());
+}
+
 /** A JPEG as a phone writes it: EXIF with camera make and GPS position, orientation 6 (sideways). */
 export async function phoneJpeg(width: number, height: number, quality = 92): Promise<Buffer> {
-  return noise(width, height, 3)
+  return (await photoLike(width, height))
     .jpeg({ quality })
     .withExif({ IFD0: { Make: 'RoundupPhone', Model: 'Test 1' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 2636/100' } })
     .withMetadata({ orientation: 6 })
