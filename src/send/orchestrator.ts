@@ -182,9 +182,14 @@ export async function runSendLoop(o: SendLoopOptions): Promise<SendLoopResult> {
   }
   if (dispatcher.failure) {
     result.stop = 'fatal';
+    // A stop the store explains itself (a lapsed lease, an unfinished import) is said as it is;
+    // anything else is the database refusing a write.
+    const own = dispatcher.failure as Error & { code?: string };
     result.message =
-      `the send state database refused a write (${dispatcher.failure.message.replace(/[;:] (free some space and )?run the same command again.*$/, '')}); nothing was lost: ` +
-      'run the same command to resume (readers mid-send are re-sent with the same Message-ID)';
+      own.name === 'RoundupError' && own.code === 'ESEND'
+        ? own.message
+        : `the send state database refused a write (${own.message.replace(/[;:] (free some space and )?run the same command again.*$/, '')}); nothing was lost: ` +
+          'run the same command to resume (readers mid-send are re-sent with the same Message-ID)';
   }
   return result;
 }

@@ -14,6 +14,7 @@ import { ErrorCodes, RoundupError } from '../errors.js';
 import { checkEmail } from '../lists/email.js';
 import { readList, scanList, type ListScan } from '../lists/index.js';
 import { openStore, stateLocation } from '../state/db.js';
+import { stateError } from '../state/sql.js';
 import type { StatusCounts, Store, Worker, WorkerInfo } from '../state/store.js';
 import { stateDirOf } from '../state/dir.js';
 import { ensureStateIntact, recordStateIdentity } from '../state/intact.js';
@@ -140,7 +141,14 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
   }
 
   const store = await openStore(config, env);
-  if (sqliteState) recordStateIdentity(stateDir);
+  if (sqliteState) {
+    try {
+      recordStateIdentity(stateDir);
+    } catch (e) {
+      await store.close();
+      throw stateError(e, store.where);
+    }
+  }
   let worker: Worker | undefined;
   try {
     const label = `${issue.slug} to list ${list.ref.name}`;

@@ -403,12 +403,21 @@ export class Store {
         [sendId, ...liveOthers],
       ))!.n;
     }
-    const importerLive = r.importing !== null && (r.importing === workerId || liveOthers.includes(r.importing));
-    if (r.importing !== null && !importerLive) await this.sql.run('UPDATE sends SET importing = NULL WHERE id = $1', [sendId]);
+    const importing = r.importing !== null && r.importing !== workerId;
+    if (importing && !liveOthers.includes(r.importing!)) {
+      // The sender importing the list stopped half-way: the rows are not yet the list's, and
+      // claiming them could mail a reader just taken off it. Its own re-run (or a send without
+      // --join) imports the list again.
+      throw new RoundupError(
+        ErrorCodes.SEND,
+        'the sender that was reading the list into the send state stopped before it finished: run the send again without --join (it reads the list and carries on where the send stopped)',
+      );
+    }
     return {
-      queuedNow: Number(r.queued_now),
+      // While the list is being imported nothing is claimable yet (see beginImport).
+      queuedNow: importing ? 0 : Number(r.queued_now),
       nextRetryInMs: r.next_retry === null ? null : Math.max(0, Number(r.next_retry) - Number(r.db_now)),
-      busyElsewhere: Number(busy) + (importerLive ? 1 : 0),
+      busyElsewhere: Number(busy) + (importing ? 1 : 0),
       reclaimed,
     };
   }
@@ -675,8 +684,9 @@ function claimedRows(rows: Claimed[]): QueueRow[] {
 
 function leaseLostError(): RoundupError {
   return new RoundupError(
-    ErrorCodes.STATE,
-    "this sender's lease lapsed (no heartbeat reached the database in time) and its readers went back to the queue",
+    ErrorCodes.SEND,
+    "this sender's lease lapsed (no heartbeat reached the database in time) and its readers went back to the queue; nothing was lost: " +
+      'run the same command to carry on (add --join if other senders are still at work)',
   );
 }
 
