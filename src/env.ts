@@ -25,9 +25,6 @@ export interface Environment {
   dkimPrivateKey?: string;
 }
 
-/** Where the state lives: the part of the environment the state and secret code need. */
-export type StateLocation = Pick<Environment, 'root' | 'stateDir'>;
-
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
 /** An empty variable counts as unset (CI systems often define them empty). */

@@ -84,22 +84,29 @@ function usedAsText(layoutFile: string, key: string, src: SourceIndex): boolean 
 }
 
 export function checkContrast({ config, src, layoutFile, configFile: file, configLine }: CheckContext): Finding[] {
-  const lineOf = (key: string) => configLine(['colours', key]);
-  const colour = (k: string) => (k === 'white' ? '#ffffff' : config.colours[k as keyof Config['colours']]);
   const out: Finding[] = [];
-  for (const p of PAIRS) {
-    if (p.ifText && !usedAsText(layoutFile, p.fg, src)) continue;
-    const ratio = contrastRatio(colour(p.fg), colour(p.bg));
-    const need = p.large ? 3 : 4.5;
-    if (ratio >= need) continue;
-    const key = p.fg === 'white' ? p.bg : p.fg;
-    out.push({
-      severity: 'warning',
-      rule: 'contrast',
-      message: `colours.${key} ${colour(p.fg)} on ${colour(p.bg)} (${p.what}) has contrast ${ratio.toFixed(2)}:1; WCAG AA needs ${need}:1: darken or lighten one of them`,
-      file,
-      line: lineOf(key),
-    });
+  // The light palette, then its dark-mode counterparts (config `dark`), where the button has its own colour.
+  for (const scheme of ['colours', 'dark'] as const) {
+    const palette: Record<string, string> = config[scheme];
+    const key = (k: string) => (scheme === 'dark' && k === 'brand' ? 'button' : k);
+    const colour = (k: string) => (k === 'white' ? '#ffffff' : palette[k]);
+    for (const p of PAIRS) {
+      if (p.ifText && !usedAsText(layoutFile, p.fg, src)) continue;
+      const fg = p.fg === 'white' ? 'white' : p.fg;
+      // White text sits on the button, which dark mode colours with dark.button.
+      const bg = p.fg === 'white' ? key(p.bg) : p.bg;
+      const ratio = contrastRatio(colour(fg), colour(bg));
+      const need = p.large ? 3 : 4.5;
+      if (ratio >= need) continue;
+      const named = p.fg === 'white' ? bg : fg;
+      out.push({
+        severity: 'warning',
+        rule: 'contrast',
+        message: `${scheme}.${named} ${colour(fg)} on ${colour(bg)} (${p.what}${scheme === 'dark' ? ', dark mode' : ''}) has contrast ${ratio.toFixed(2)}:1; WCAG AA needs ${need}:1: darken or lighten one of them`,
+        file,
+        line: configLine([scheme, named]),
+      });
+    }
   }
   return out;
 }

@@ -5,7 +5,6 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { readList } from '../lists/index.js';
-import { hasMarker } from '../render/merge.js';
 import type { RenderedIssue } from '../render/types.js';
 import { escapeRegExp } from './sources.js';
 import type { CheckContext, Finding } from './types.js';
@@ -65,7 +64,7 @@ export function checkUnresolved({ issue, sample: out, src, configFile }: CheckCo
       });
     }
   }
-  if (hasMarker(out.html) || hasMarker(out.text) || hasMarker(out.subject)) {
+  if ([out.html, out.text, out.subject].some((s) => issue.fieldTable.hasMarker(s))) {
     findings.push({
       severity: 'error',
       rule: 'unresolved-merge',

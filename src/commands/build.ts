@@ -47,7 +47,8 @@ export function writeIssue(issue: RenderedIssue, opts: { out: string; config: Co
   writeFileSync(htmlPath, p.html);
   writeFileSync(textPath, p.text);
   // The compiled MJML, for debugging templates and for the benchmark's mjml-CLI comparison.
-  writeFileSync(path.join(dir, 'email.mjml'), issue.mjml);
+  // Fields as the author wrote them ({{recipient.name}}), not the run's random markers: the same bytes every build.
+  writeFileSync(path.join(dir, 'email.mjml'), issue.fieldTable.describe(issue.mjml));
   // Local images beside the page, at the path the email links (as the archive publishes them).
   writeImages(issue.images, opts.out, { prune: path.join(dir, 'images') });
   return { issue, html: p.html, text: p.text, htmlPath, textPath };

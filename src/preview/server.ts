@@ -4,6 +4,7 @@
  * slugs are looked up in the store, so nothing on disk is ever served by path: `/../`,
  * `%2e%2e%2f` and friends match no route or name no issue (404).
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { forceDark } from './dark.js';
@@ -20,7 +21,7 @@ export interface PreviewServer {
 }
 
 /** One path segment (no `/`, which `%2f` does not become: it is decoded once, after matching). */
-const ISSUE_ROUTE = /^\/issue\/([^/]+)(?:\/(email\.html|text\.txt|state\.json))?$/;
+const ISSUE_ROUTE = /^\/issue\/([^/]+)(?:\/(email\.html|text\.txt|state\.json|images\/([^/]+)))?$/;
 const KEEPALIVE_MS = 15_000;
 
 function send(res: http.ServerResponse, status: number, type: string, body: string): void {
@@ -36,6 +37,40 @@ function send(res: http.ServerResponse, status: number, type: string, body: stri
 
 /** Links in the framed email open in a new tab, as from a mail client, not inside the small frame. */
 const inFrame = (html: string) => html.replace(/<head([^>]*)>/i, '<head$1><base target="_blank">');
+
+/**
+ * While drafting, local images are not published yet: the framed email loads them from the
+ * preview itself (`/issue/<slug>/images/<name>`, the processed file) instead of siteUrl.
+ */
+function localImages(html: string, entry: IssueEntry & { ok: true }): string {
+  let out = html;
+  for (const img of entry.issue.images) {
+    if (img.ok) out = out.split(img.url).join(`/issue/${encodeURIComponent(entry.slug)}/images/${encodeURIComponent(img.output.name)}`);
+  }
+  return out;
+}
+
+const IMAGE_TYPES = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif' } as const;
+
+/** A processed image of the issue, by name: only names the issue uses, never a path. */
+function sendImage(res: http.ServerResponse, entry: IssueEntry, name: string, head: boolean): void {
+  const img = entry.ok ? entry.issue.images.find((i) => i.ok && i.output.name === name) : undefined;
+  if (!img?.ok) return notFound(res);
+  let data: Buffer;
+  try {
+    data = readFileSync(img.output.file);
+  } catch {
+    return notFound(res);
+  }
+  res.writeHead(200, {
+    'content-type': IMAGE_TYPES[img.output.format],
+    'content-length': data.length,
+    // Named by content: a changed photo has another name, so caching can never show an old one.
+    'cache-control': 'max-age=31536000, immutable',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(head ? undefined : data);
+}
 
 /** decodeURIComponent, or the text as sent when it is not valid percent-encoding. */
 function decodeSegment(s: string): string {
@@ -92,6 +127,7 @@ export async function startPreviewServer(opts: {
     // double-encoded "%252e" is just a key that no issue has.
     const entry = m ? store.issues.get(decodeSegment(m[1])) : undefined;
     if (!m || !entry) return notFound(res);
+    if (m[3] !== undefined) return sendImage(res, entry, decodeSegment(m[3]), req.method === 'HEAD');
     switch (m[2]) {
       case undefined:
         return send(res, 200, 'text/html', issuePage(store, entry));
@@ -99,7 +135,7 @@ export async function startPreviewServer(opts: {
         return send(res, 200, 'application/json', JSON.stringify(stateOf(entry, Number(query.get('r') ?? 0))));
       case 'email.html': {
         if (!entry.ok) return send(res, 409, 'text/html', `<p>${esc(problemText(entry.problem))}</p>`);
-        const html = inFrame(store.personalised(entry, Number(query.get('r') ?? 0)).html);
+        const html = inFrame(localImages(store.personalised(entry, Number(query.get('r') ?? 0)).html, entry));
         return send(res, 200, 'text/html', query.get('dark') === '1' ? forceDark(html) : html);
       }
       case 'text.txt':

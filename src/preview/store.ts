@@ -129,6 +129,28 @@ export class PreviewStore {
     });
   }
 
+  /** Every image file the issues use (or look for, when it is missing): the watcher follows them. */
+  imagePaths(): Set<string> {
+    const paths = new Set<string>();
+    for (const e of this.issues.values()) if (e.ok) for (const i of e.issue.images) if (i.path) paths.add(i.path);
+    return paths;
+  }
+
+  /** An image file was saved, replaced or removed: re-render the issues that use it (and broken ones). */
+  reloadImage(absFile: string): Promise<void> {
+    return this.enqueue(async () => {
+      const affected: string[] = [];
+      for (const file of listIssueFiles(this.root)) {
+        const slug = slugOf(file);
+        const entry = this.issues.get(slug);
+        if (entry?.ok && !entry.issue.images.some((i) => i.path === absFile)) continue;
+        await this.render(file);
+        affected.push(slug);
+      }
+      this.emit(affected);
+    });
+  }
+
   /** Partials a text includes, directly or through other partials (they nest). */
   private partialsReachable(text: string): Set<string> {
     const seen = new Set<string>();

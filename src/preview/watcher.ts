@@ -18,8 +18,8 @@ export interface Watching {
 }
 
 const DEBOUNCE_MS = 40;
-/** issues/x.md, templates/partials/x.md, lists/x.csv: nothing deeper is an input. */
-const DEPTH = 2;
+/** issues/x.md, templates/partials/x.md, lists/x.csv, and images in folders below them. */
+const DEPTH = 4;
 
 /** Editors' swap, backup and lock files are not inputs. */
 const isEditorJunk = (name: string) => /^\.|~$|\.sw[a-p]$|^#.*#$/.test(name);
@@ -31,11 +31,14 @@ export async function watchProject(store: PreviewStore, onError: (message: strin
   const relOf = (abs: string) => path.relative(root, abs).split(path.sep).join('/');
   const exampleList = () => relOf(path.resolve(root, store.config?.exampleList ?? 'lists/example.csv'));
   /** Is `rel` an input, or a folder on the way to one? Everything else (node_modules, dist…) is never scanned. */
+  /** Images the issues use, wherever in the project they are (`/images/logo.png`, `../shared/x.jpg`). */
+  const images = () => [...store.imagePaths()].map(relOf).filter((r) => !r.startsWith('../'));
   const wanted = (rel: string): boolean => {
     if (rel === '') return true;
     if (isEditorJunk(path.posix.basename(rel))) return false;
     const list = exampleList();
-    return rel === 'roundup.config.yaml' || /^(issues|templates)(\/|$)/.test(rel) || rel === list || list.startsWith(`${rel}/`);
+    if (rel === 'roundup.config.yaml' || /^(issues|templates)(\/|$)/.test(rel) || rel === list || list.startsWith(`${rel}/`)) return true;
+    return images().some((img) => img === rel || img.startsWith(`${rel}/`));
   };
   const watcher = watch(root, { ignoreInitial: true, depth: DEPTH, ignored: (p: string) => !wanted(relOf(p)) });
   const timers = new Map<string, NodeJS.Timeout>();
@@ -52,6 +55,8 @@ export async function watchProject(store: PreviewStore, onError: (message: strin
   const dispatch = (abs: string): Promise<void> => {
     const rel = relOf(abs);
     if (/^issues\/[^/]+\.md$/.test(rel)) return store.reloadIssue(abs);
+    // A photo saved (or replaced, or dropped in where an issue already points): its issues re-render.
+    if (store.imagePaths().has(abs)) return store.reloadImage(abs);
     const partial = /^templates\/partials\/([^/]+)\.md$/.exec(rel);
     if (partial) return store.reloadPartial(partial[1]);
     // A whole folder arriving or leaving (renamed back, checked out): re-read everything.
@@ -60,12 +65,23 @@ export async function watchProject(store: PreviewStore, onError: (message: strin
     return Promise.resolve();
   };
   watcher.on('add', onChange).on('change', onChange).on('unlink', onChange).on('addDir', onChange).on('unlinkDir', onChange);
+  // An issue may start using an image in a folder nobody watched yet: watch it from then on.
+  const watched = new Set<string>();
+  const unsubscribe = store.subscribe(() => {
+    for (const img of images()) {
+      const dir = path.posix.dirname(img);
+      if (/^(issues|templates)(\/|$)/.test(img) || watched.has(dir)) continue;
+      watched.add(dir);
+      watcher.add(path.join(root, dir));
+    }
+  });
   // A watcher error (EMFILE, a folder vanishing mid-scan) must not end the preview.
   watcher.on('error', (e) => onError(`watching files: ${e instanceof Error ? e.message : String(e)}`));
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return {
     ready,
     async close() {
+      unsubscribe();
       for (const t of timers.values()) clearTimeout(t);
       await watcher.close();
     },

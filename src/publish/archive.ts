@@ -19,7 +19,7 @@ import { listIssueFiles } from '../project.js';
 import { loadConfig, type Config } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { personalise, renderIssueFile } from '../render/index.js';
-import { hasMarker, type MergeValues } from '../render/merge.js';
+import type { MergeValues } from '../render/merge.js';
 import { loadTemplates, type TemplateSet } from '../render/templates.js';
 import { unsubscribeBase } from '../naming.js';
 import { FEED_FILES, indexPage, issuePage, siteName, type ArchiveEntry, type Site } from './archive-site.js';
@@ -72,7 +72,7 @@ export async function collectEntries(
       });
     }
     const p = personalise(issue, values);
-    if (hasMarker(p.html) || hasMarker(p.subject)) {
+    if (issue.fieldTable.hasMarker(p.html) || issue.fieldTable.hasMarker(p.subject)) {
       throw new RoundupError(ErrorCodes.TEMPLATE, 'a recipient field was left unfilled in the archive page', { file: issue.file });
     }
     entries.push({

@@ -50,6 +50,11 @@ export class FieldTable {
     return new RegExp(`RcPt${this.nonce}x(\\d+)rCpT`, 'g');
   }
 
+  /** Whether `text` holds one of this table's markers (after fill it never should). */
+  hasMarker(text: string): boolean {
+    return new RegExp(`RcPt${this.nonce}x\\d+rCpT`).test(text);
+  }
+
   /** `{{recipient.name}}` for a marker, so a message about the output can show what the author wrote. */
   describe(text: string): string {
     return text.replace(this.markerPattern(), (m, i: string) => {

@@ -24,6 +24,8 @@ export interface SendLoopOptions {
   pauseAfterFailures: number;
   retryDelay: number;
   messagesPerConnection: number;
+  /** Rows to claim ahead of the connections (Store.claimAhead: PostgreSQL is a round trip away). */
+  claimAhead?: number;
   /** Aborting it (Ctrl-C) stops the send gracefully. */
   signal?: AbortSignal;
   /** A cap wait longer than this stops the send instead of sleeping (default 15 min). */
@@ -76,13 +78,18 @@ export async function runSendLoop(o: SendLoopOptions): Promise<SendLoopResult> {
   if (o.signal?.aborted) onExternal();
   o.signal?.addEventListener('abort', onExternal, { once: true });
 
-  const dispatcher = new Dispatcher(o.ledger, (outcomes) => {
-    for (const x of outcomes) {
-      if (x.kind === 'sent') result.sent++;
-      else if (x.kind === 'failed') result.failed++;
-    }
-    o.onCommitted?.(outcomes);
-  });
+  const dispatcher = new Dispatcher(
+    o.ledger,
+    (outcomes) => {
+      for (const x of outcomes) {
+        if (x.kind === 'sent') result.sent++;
+        else if (x.kind === 'failed') result.failed++;
+      }
+      o.onCommitted?.(outcomes);
+    },
+    undefined,
+    o.claimAhead ?? 0,
+  );
 
   const failed = (c: Classified) => {
     lastFailure = c.response;
@@ -182,9 +189,14 @@ export async function runSendLoop(o: SendLoopOptions): Promise<SendLoopResult> {
   }
   if (dispatcher.failure) {
     result.stop = 'fatal';
+    // A stop the store explains itself (a lapsed lease, an unfinished import) is said as it is;
+    // anything else is the database refusing a write.
+    const own = dispatcher.failure as Error & { code?: string };
     result.message =
-      `the send state database refused a write (${dispatcher.failure.message.replace(/[;:] (free some space and )?run the same command again.*$/, '')}); nothing was lost: ` +
-      'run the same command to resume (readers mid-send are re-sent with the same Message-ID)';
+      own.name === 'RoundupError' && own.code === 'ESEND'
+        ? own.message
+        : `the send state database refused a write (${own.message.replace(/[;:] (free some space and )?run the same command again.*$/, '')}); nothing was lost: ` +
+          'run the same command to resume (readers mid-send are re-sent with the same Message-ID)';
   }
   return result;
 }

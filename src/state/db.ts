@@ -128,6 +128,20 @@ export function migrateSqlite(driver: SqliteDriver): void {
   driver.txSync(() => {
     // Re-read inside the write transaction: another process may have migrated meanwhile.
     const v = version();
+    // A new database has no tables; one with tables but no schema version is another
+    // program's: never add roundup's tables to it.
+    if (v === 0) {
+      const tables = (driver.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
+        (r) => r.name,
+      );
+      if (tables.length) {
+        throw new RoundupError(
+          ErrorCodes.STATE,
+          `is not a roundup send state database (it has tables ${tables.slice(0, 4).join(', ')}): point stateDir or ROUNDUP_STATE_DIR elsewhere`,
+          { file: driver.where },
+        );
+      }
+    }
     for (const m of MIGRATIONS) if (m.version > v) driver.db.exec(m.sqlite);
     driver.db.pragma(`user_version = ${SCHEMA_VERSION}`);
   });

@@ -177,6 +177,21 @@ describe('rules that read templates and the config', () => {
     expect(await contrast('issues/weekly-2026-47.md')).toEqual([]);
   });
 
+  it('checks the dark-mode palette too, at the config line of the dark colour', async () => {
+    const p = checkProject();
+    const cfg = path.join(p, 'roundup.config.yaml');
+    writeFileSync(cfg, `${readFileSync(cfg, 'utf8')}\ndark:\n  link: "#30343a"\n  button: "#c8d8e8"\n`);
+    const found = (await check(p, 'issues/2026-11.md')).filter((x) => x.rule === 'contrast');
+    expect(found.map(brief).sort()).toEqual(
+      [
+        `warning contrast roundup.config.yaml:${lineOf(p, 'roundup.config.yaml', 'link: "#30343a"')}`,
+        `warning contrast roundup.config.yaml:${lineOf(p, 'roundup.config.yaml', 'link: "#30343a"')}`,
+        `warning contrast roundup.config.yaml:${lineOf(p, 'roundup.config.yaml', 'button: "#c8d8e8"')}`,
+      ].sort(),
+    );
+    expect(found.every((f) => f.message.startsWith('dark.') && f.message.includes('dark mode'))).toBe(true);
+  });
+
   it('warns above 90 KB and fails above 102 KB of HTML', async () => {
     const p = checkProject();
     const para = 'A long paragraph of legal commentary that goes on about the matter at hand. '.repeat(12);

@@ -32,6 +32,18 @@ describe('roundup build (CLI end to end)', () => {
     expect(text).toContain('7. Integrated Care Resource Centre');
   });
 
+  it('writes the same bytes on every build: email.mjml shows fields as written, not random markers', () => {
+    const dir = makeProject({ withSampleIssues: true });
+    const read = () => ['index.html', 'index.txt', 'email.mjml'].map((f) => readFileSync(path.join(dir, 'dist/2026-11', f), 'utf8'));
+    expect(runCli(['build', 'issues/2026-11.md'], dir).code).toBe(0);
+    const first = read();
+    expect(runCli(['build', 'issues/2026-11.md'], dir).code).toBe(0);
+    expect(read()).toEqual(first);
+    expect(first[2]).toContain('{{recipient.name | "colleague"}}');
+    expect(first[2]).toContain('{{unsubscribeUrl}}');
+    expect(first[2]).not.toMatch(/RcPt/);
+  });
+
   it('builds only the named files into --out', () => {
     const dir = makeProject({ withSampleIssues: true });
     const r = runCli(['build', 'issues/weekly-2026-47.md', '--out', 'site'], dir);

@@ -119,7 +119,14 @@ describe('a lost state database never re-mails the list', () => {
     // Another program's database.
     rmSync(db);
     const other = spawnSync('sqlite3', [db, 'CREATE TABLE notes (id INTEGER); INSERT INTO notes VALUES (1);']);
-    if (other.status === 0) refusedWith(/is not a roundup send state database \(it has tables notes\)/);
+    if (other.status === 0) {
+      refusedWith(/is not a roundup send state database \(it has tables notes\)/);
+      // Other commands refuse it too, and never add roundup's tables to it.
+      const status = run(p, ['status', 'bulletin']);
+      expect(status.code).toBe(1);
+      expect(status.stderr).toMatch(/is not a roundup send state database \(it has tables notes\)/);
+      expect(spawnSync('sqlite3', [db, '.tables'], { encoding: 'utf8' }).stdout.trim()).toBe('notes');
+    }
 
     // Deliberately: a new record, the unusable file kept aside.
     const fresh = send(p, ['--new-state']);

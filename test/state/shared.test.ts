@@ -1,0 +1,242 @@
+/**
+ * One PostgreSQL shared by several machines, through the real CLI (bin/roundup.js): three
+ * senders on one send with one killed by SIGKILL, `serve` with an empty state directory of its
+ * own, `db status` and `db copy`. Each test has a database of its own (helpers/pg.ts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { signToken } from '../../src/unsubscribe/token.js';
+import { createDatabase, dropDatabase, hasPostgres } from '../helpers/pg.js';
+import { BIN, runCli } from '../helpers/project.js';
+import { copiesByReader, makeSendProject, readersCsv, startSmtp, type SendProject, type TestSmtp } from '../send/helpers.js';
+
+const SECRET = 'a-shared-signing-secret-for-tests';
+
+interface Run {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+function cli(cwd: string, args: string[], env: Record<string, string>): Run {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, DEBUG: '', NO_COLOR: '1', SMTP_URL: '', ROUNDUP_SECRET: SECRET, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+async function query<T>(url: string, sql: string): Promise<T[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(sql)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+describe.skipIf(!hasPostgres)('shared state on PostgreSQL (real CLI)', () => {
+  let url: string;
+  let smtp: TestSmtp | undefined;
+  beforeEach(async () => {
+    url = await createDatabase();
+  });
+  afterEach(async () => {
+    await smtp?.close();
+    smtp = undefined;
+    await dropDatabase(url);
+  });
+
+  const sendArgs = (extra: string[] = []) => [
+    'send',
+    'bulletin',
+    '--list',
+    'readers',
+    '--yes',
+    '--smtp',
+    smtp!.url,
+    '--rate',
+    '0',
+    ...extra,
+  ];
+
+  it('three --join senders share one send; one killed by SIGKILL: nobody missed, duplicates only with the same Message-ID', async () => {
+    const N = 240;
+    // Each machine has its own project folder and state directory; only the database is shared.
+    const machines = [0, 1, 2].map(() => makeSendProject({ csv: readersCsv(N), send: { concurrency: 2, timeout: 60_000 } }));
+    let delivered = 0;
+    let killAt!: () => void;
+    const reachedKillPoint = new Promise<void>((r) => (killAt = r));
+    smtp = await startSmtp({
+      onData: async () => {
+        if (++delivered === 60) killAt();
+        // A relay that takes a moment per message: the senders overlap, and the kill lands mid-send.
+        await new Promise((r) => setTimeout(r, 15));
+        return 'accept' as const;
+      },
+    });
+    const env = (m: SendProject) => ({ ROUNDUP_DATABASE_URL: url, ROUNDUP_STATE_DIR: m.stateDir });
+    const runs = machines.map((m) => cli(m.root, sendArgs(['--join']), env(m)));
+    await reachedKillPoint;
+    const victim = runs[1];
+    victim.child.kill('SIGKILL');
+    const results = await Promise.all(runs.map((r) => r.done));
+    expect(results[1].signal).toBe('SIGKILL');
+    for (const i of [0, 2]) expect(results[i].code, results[i].stderr).toBe(0);
+
+    // Everyone got it; a reader mailed twice got the same Message-ID both times.
+    const copies = copiesByReader(smtp.messages);
+    expect(copies.size).toBe(N);
+    for (const [, ids] of copies) expect(new Set(ids).size).toBe(1);
+    const rows = await query<{ status: string; n: number }>(url, 'SELECT status, count(*)::int AS n FROM recipients GROUP BY status');
+    expect(rows).toEqual([{ status: 'sent', n: N }]);
+    // The summary of a survivor names the senders (host, pid) and what each sent.
+    const survivor = results[0].stdout + results[2].stdout;
+    expect(survivor).toMatch(/senders: +\S+ pid \d+: \d+ sent/);
+
+    // status shows every sender and who sent what.
+    const status = runCli(['status', 'bulletin', '--list', 'readers', '--json'], machines[0].root, env(machines[0]));
+    expect(status.code, status.stderr).toBe(0);
+    const [s] = JSON.parse(status.stdout) as { workers: { pid: number; sent: number; live: boolean }[]; counts: { sent: number } }[];
+    expect(s.counts.sent).toBe(N);
+    expect(s.workers.map((w) => w.pid).sort()).toEqual(runs.map((r) => r.child.pid).sort());
+    expect(s.workers.every((w) => !w.live)).toBe(true);
+    // What the workers recorded adds up to at least every reader (the killed one's last few may be re-sent).
+    expect(s.workers.reduce((a, w) => a + w.sent, 0)).toBeGreaterThanOrEqual(N - 4);
+  }, 120_000);
+
+  it('a second send without --join is refused while one runs; kill -9 and an immediate re-run resumes', async () => {
+    const m = makeSendProject({ csv: readersCsv(60), send: { concurrency: 2, timeout: 60_000 } });
+    const env = { ROUNDUP_DATABASE_URL: url, ROUNDUP_STATE_DIR: m.stateDir };
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let arrived!: () => void;
+    const first = new Promise<void>((r) => (arrived = r));
+    let seen = 0;
+    smtp = await startSmtp({
+      onData: async () => {
+        if (++seen === 1) arrived();
+        if (seen <= 2) await gate;
+        return 'accept' as const;
+      },
+    });
+    const a = cli(m.root, sendArgs(), env);
+    await first;
+    const b = await cli(m.root, sendArgs(), env).done;
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(new RegExp(`already being sent by process ${a.child.pid} .*add --join`));
+    a.child.kill('SIGKILL');
+    await a.done;
+    release();
+    // At once: the dead pid on this host is dead, lease or no lease.
+    const again = await cli(m.root, sendArgs(), env).done;
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/stopped without finishing; resuming/);
+    expect(copiesByReader(smtp.messages).size).toBe(60);
+  }, 120_000);
+
+  it('serve with an empty state directory of its own records one-click unsubscribes in the shared database; the next send skips them', async () => {
+    const sender = makeSendProject({ csv: readersCsv(5) });
+    const web = makeSendProject({ csv: 'email\n' }); // the web host: no list, no state
+    const webState = mkdtempSync(path.join(tmpdir(), 'roundup-web-'));
+    const serve = cli(web.root, ['serve', '--port', '0'], { ROUNDUP_DATABASE_URL: url, ROUNDUP_STATE_DIR: webState });
+    const base = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      serve.child.stdout!.on('data', (d) => {
+        out += d;
+        const m = /listening on (http:\/\/\S+?);.*unsubscribes recorded in (\S+)/.exec(out);
+        if (m) {
+          expect(m[2]).not.toContain(new URL(url).password);
+          resolve(m[1]);
+        }
+      });
+      serve.child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+    });
+    try {
+      const res = await fetch(`${base}/u/${signToken({ email: 'reader2@example.net', list: 'readers' }, Buffer.from(SECRET))}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      serve.child.kill('SIGTERM');
+      await serve.done;
+    }
+    smtp = await startSmtp();
+    const r = await cli(sender.root, sendArgs(), { ROUNDUP_DATABASE_URL: url, ROUNDUP_STATE_DIR: sender.stateDir }).done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(smtp.messages.map((m) => m.to).sort()).toEqual([
+      'reader1@example.net',
+      'reader3@example.net',
+      'reader4@example.net',
+      'reader5@example.net',
+    ]);
+    expect(r.stdout).toMatch(/1 suppressed/);
+  }, 120_000);
+
+  it('db status names the backend with the password masked; db copy moves a SQLite state and a second copy changes nothing', async () => {
+    const p = makeSendProject({ csv: readersCsv(7) });
+    smtp = await startSmtp();
+    const local = { ROUNDUP_STATE_DIR: p.stateDir };
+    expect((await cli(p.root, sendArgs(), local).done).code).toBe(0);
+    expect(runCli(['unsubscribe', 'someone@example.net'], p.root, local).code).toBe(0);
+
+    const before = runCli(['db', 'status'], p.root, local);
+    expect(before.code, before.stderr).toBe(0);
+    expect(before.stdout).toMatch(/^backend: +SQLite \(/m);
+    expect(before.stdout).toMatch(/contents: 1 send, 7 readers' rows, 1 suppressed address/);
+
+    const copy = runCli(['db', 'copy', '--to', url], p.root, local);
+    expect(copy.code, copy.stderr).toBe(0);
+    expect(copy.stdout).toMatch(/1 sends, 7 readers' rows, 1 suppressions/);
+    const password = new URL(url).password;
+    expect(copy.stdout + copy.stderr).not.toContain(password);
+    const snapshot = () =>
+      query(
+        url,
+        'SELECT s.issue, s.list, r.email_key, r.status, r.message_id, r.attempts FROM recipients r JOIN sends s ON s.id = r.send_id ORDER BY r.email_key',
+      );
+    const first = await snapshot();
+    expect(first).toHaveLength(7);
+
+    const twice = runCli(['db', 'copy', '--to', url], p.root, local);
+    expect(twice.code, twice.stderr).toBe(0);
+    expect(twice.stdout).toMatch(/0 sends \(1 already there.*0 readers' rows \(7 already there.*0 suppressions \(1 already there/);
+    expect(await snapshot()).toEqual(first);
+
+    const shared = runCli(['db', 'status'], p.root, { ...local, ROUNDUP_DATABASE_URL: url });
+    expect(shared.code, shared.stderr).toBe(0);
+    expect(shared.stdout).toMatch(/^backend: +PostgreSQL \(postgres:\/\/[^:]+:\*\*\*\*@/m);
+    expect(shared.stdout).not.toContain(password);
+    expect(shared.stdout).toMatch(/schema: +version \d+ \(current\)/);
+    // The copied send is the same send: nothing left to send from the shared database.
+    const resend = await cli(p.root, sendArgs(), { ...local, ROUNDUP_DATABASE_URL: url }).done;
+    expect(resend.code, resend.stderr).toBe(0);
+    expect(resend.stdout).toMatch(/nothing to send: all 7 readers/);
+  }, 120_000);
+
+  it('a bad URL or an unreachable server is one line with the password masked', () => {
+    const p = makeSendProject({ csv: readersCsv(1) });
+    const bad = runCli(['db', 'status'], p.root, { ROUNDUP_DATABASE_URL: 'mysql://u:secretpw@h/db' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toMatch(/^roundup: ROUNDUP_DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    const down = runCli(['db', 'status'], p.root, { ROUNDUP_DATABASE_URL: 'postgres://u:secretpw@127.0.0.1:9/db' });
+    expect(down.code).toBe(1);
+    expect(down.stderr.trim().split('\n')).toHaveLength(1);
+    expect(down.stderr).toMatch(/cannot reach the PostgreSQL server/);
+    expect(down.stderr).not.toContain('secretpw');
+  });
+});
