@@ -203,7 +203,7 @@ export function registerAll(program: Command, terminal: Terminal, env: Environme
     );
   db.command('copy')
     .description(
-      "copy this project's send state (sends, readers' rows, suppressions) into another database; running it twice changes nothing",
+      "copy this project's send state (sends, readers' rows, suppressions, bounce events) into another database; running it twice changes nothing",
     )
     .requiredOption('--to <url>', 'target PostgreSQL URL: postgres://user:password@host:5432/db[?sslmode=require]')
     .action(
