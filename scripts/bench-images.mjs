@@ -96,13 +96,27 @@ const templates = loadTemplates(project);
 const opts = { root: project, config, templates, stateDir };
 const cwd = process.cwd();
 process.chdir(project);
-for (let i = 0; i < 10; i++) await renderIssueFile(issue, opts);
+// The same issue with remote image URLs instead (same MJML), rendered alternately: what the
+// local-image stage costs on a save when the photos are unchanged.
+const { renderIssue } = await import(path.join(root, 'lib/render/index.js'));
+const { readFileSync } = await import('node:fs');
+const withoutPhotos = readFileSync(path.join(project, issue), 'utf8').replace(/\]\(images\//g, '](https://cdn.firm.example/');
+for (let i = 0; i < 10; i++) {
+  await renderIssueFile(issue, opts);
+  await renderIssue(withoutPhotos, issue, opts);
+}
 const warm = [];
+const plain = [];
 for (let i = 0; i < 30; i++) {
-  const t0 = performance.now();
+  let t0 = performance.now();
   await renderIssueFile(issue, opts);
   warm.push(performance.now() - t0);
+  t0 = performance.now();
+  await renderIssue(withoutPhotos, issue, opts);
+  plain.push(performance.now() - t0);
 }
 process.chdir(cwd);
-console.log(`  warm render with ${COUNT} cached photos (in-process, as preview on save)  ${fmt(median(warm))}`);
+console.log(
+  `  warm render with ${COUNT} cached photos (in-process, as preview on save)  ${fmt(median(warm))}; the same issue with remote images ${fmt(median(plain))}`,
+);
 rmSync(project, { recursive: true, force: true });
