@@ -57,7 +57,7 @@ else if (args[0] === '--sink-child') await sinkChild();
 else if (args[0] === '--slow-sink-child') await sinkChild(Number(args[2]));
 else if (BACKENDS.includes('postgres') && !PG_ADMIN && !process.env.BENCH_UNDER_PG_VIRTUALENV && existsSync('/usr/bin/pg_virtualenv')) {
   // No PostgreSQL configured: a throwaway cluster for this run.
-  const r = spawnSync('/usr/bin/pg_virtualenv', [process.execPath, fileURLToPath(import.meta.url), ...args], {
+  const r = spawnSync('/usr/bin/pg_virtualenv', ['-t', process.execPath, fileURLToPath(import.meta.url), ...args], {
     stdio: 'inherit',
     env: { ...process.env, BENCH_UNDER_PG_VIRTUALENV: '1' },
   });

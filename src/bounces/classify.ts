@@ -308,7 +308,9 @@ function recipientFrom(address: string, action: string, status: string, diag: st
       words = words || near;
     }
   }
-  if (action === 'delayed' && r.kind === 'hard') r = { kind: 'soft', reason: 'expired' };
+  // A delay notice (RFC 3464 Action: delayed) is not a failure yet: soft, reason 'delayed',
+  // which the soft-bounce policy does not count (the message may still be delivered).
+  if (action === 'delayed') r = { kind: 'soft', reason: 'delayed' };
   if (r.kind === 'hard' && r.reason === 'userunknown' && refusedAfterData(`${diag}\n${textNear(human, address)}`, human))
     r = { kind: 'soft', reason: 'filtered' };
   return toRecipient(address, status || statusIn(diag) || '', r, words);

@@ -7,6 +7,17 @@ export const SUBJECT_MAX = 78;
 export function checkEnvelope({ issue, sample }: CheckContext): Finding[] {
   const out: Finding[] = [];
   const { subject, preheader } = sample;
+  // The scaffolds' "TODO: one line for the inbox preview…" must not reach an inbox.
+  if (issue.meta.preheader && /TODO|(?:^|[^A-Za-z])TK(?:[^A-Za-z]|$)/.test(issue.meta.preheader)) {
+    out.push({
+      severity: 'error',
+      rule: 'preheader-placeholder',
+      message:
+        'preheader still contains a TODO/TK placeholder, which inboxes would show next to the subject: write the line readers should see',
+      file: issue.file,
+      line: issue.frontMatterLine('preheader'),
+    });
+  }
   // Without one the renderer uses the intro's first sentence, which is rarely the best summary.
   if (!issue.meta.preheader?.trim() || !preheader.trim()) {
     out.push({

@@ -23,7 +23,7 @@ export async function run(args: DbCopyArgs, terminal: Terminal, env: Environment
       const part = (n: { copied: number; existing: number }, what: string) =>
         `${n.copied} ${what}${n.existing ? ` (${n.existing} already there, left as they are)` : ''}`;
       terminal.out(
-        `copied from ${from.where} to ${to.where}: ${part(r.sends, 'sends')}, ${part(r.recipients, "readers' rows")}, ${part(r.suppressions, 'suppressions')}`,
+        `copied from ${from.where} to ${to.where}: ${part(r.sends, 'sends')}, ${part(r.recipients, "readers' rows")}, ${part(r.suppressions, 'suppressions')}, ${part(r.bounceEvents, 'bounce events')}`,
       );
       terminal.out(
         'to use it: set ROUNDUP_DATABASE_URL (in .env or the environment) on every machine that sends, serves or handles bounces',

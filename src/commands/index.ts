@@ -123,6 +123,7 @@ export function registerAll(program: Command, terminal: Terminal, env: Environme
     .option('--retry-failed', 'also retry readers whose earlier attempts failed')
     .option('--new-state', 'send although the state database is missing, emptied or replaced: every reader counts as not yet sent')
     .option('--verbose', 'print each retry and reconnect')
+    .option('--no-publish-check', 'send without first checking that the web version and images are published (roundup archive)')
     .option(
       '--join',
       'send alongside the senders already sending this issue to this list (here or on another machine sharing the database)',
@@ -202,7 +203,7 @@ export function registerAll(program: Command, terminal: Terminal, env: Environme
     );
   db.command('copy')
     .description(
-      "copy this project's send state (sends, readers' rows, suppressions) into another database; running it twice changes nothing",
+      "copy this project's send state (sends, readers' rows, suppressions, bounce events) into another database; running it twice changes nothing",
     )
     .requiredOption('--to <url>', 'target PostgreSQL URL: postgres://user:password@host:5432/db[?sslmode=require]')
     .action(

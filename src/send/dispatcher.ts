@@ -23,6 +23,8 @@ const POLL_MS = 1000;
 
 export class Dispatcher {
   private outcomes: Outcome[] = [];
+  /** Rows claimed ahead of the workers (see `ahead`), already 'sending', not yet handed out. */
+  private ready: QueueRow[] = [];
   private waiters: ((row: QueueRow | null) => void)[] = [];
   private scheduled = false;
   private running?: Promise<void>;
@@ -39,11 +41,19 @@ export class Dispatcher {
     /** Called after outcomes are committed (progress counts only what is on disk). */
     private readonly onCommitted: (outcomes: readonly Outcome[]) => void = () => {},
     private readonly pollMs = POLL_MS,
+    /** Claim this many rows beyond the workers waiting, so none waits on a database round trip. */
+    private readonly ahead = 0,
   ) {}
 
   /** The next row to send, already marked 'sending'; null when there is nothing left (or closed). */
   next(): Promise<QueueRow | null> {
     if (this.closed) return Promise.resolve(null);
+    const row = this.ready.shift();
+    if (row) {
+      this.inFlight++;
+      if (this.ready.length < this.ahead) this.schedule();
+      return Promise.resolve(row);
+    }
     return new Promise((resolve) => {
       this.waiters.push(resolve);
       this.schedule();
@@ -63,6 +73,8 @@ export class Dispatcher {
     this.closed = true;
     clearTimeout(this.timer);
     for (const w of this.waiters.splice(0)) w(null);
+    // Rows claimed ahead and never sent go back to the queue as they were.
+    for (const row of this.ready.splice(0)) this.outcomes.push({ id: row.id, kind: 'release', response: '' });
     this.schedule();
   }
 
@@ -105,7 +117,7 @@ export class Dispatcher {
   private async step(): Promise<void> {
     const outcomes = this.outcomes;
     this.outcomes = [];
-    const want = this.closed || this.failure ? 0 : this.waiters.length;
+    const want = this.closed || this.failure ? 0 : this.waiters.length + Math.max(0, this.ahead - this.ready.length);
     if (!outcomes.length && want === 0) return;
     let claimed: QueueRow[] = [];
     try {
@@ -121,13 +133,14 @@ export class Dispatcher {
       return;
     }
     for (const row of claimed) {
-      this.inFlight++;
       const w = this.waiters.shift();
-      if (w) w(row);
+      if (w) {
+        this.inFlight++;
+        w(row);
+      } else if (!this.closed) this.ready.push(row);
       else {
         // Closed meanwhile: give it straight back, untouched (not an attempt).
-        this.inFlight--;
-        this.outcomes.push({ id: row.id, kind: 'retry', response: 'not sent: the send stopped' });
+        this.outcomes.push({ id: row.id, kind: 'release', response: '' });
         this.again = true;
       }
     }

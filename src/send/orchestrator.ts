@@ -24,6 +24,8 @@ export interface SendLoopOptions {
   pauseAfterFailures: number;
   retryDelay: number;
   messagesPerConnection: number;
+  /** Rows to claim ahead of the connections (Store.claimAhead: PostgreSQL is a round trip away). */
+  claimAhead?: number;
   /** Aborting it (Ctrl-C) stops the send gracefully. */
   signal?: AbortSignal;
   /** A cap wait longer than this stops the send instead of sleeping (default 15 min). */
@@ -76,13 +78,18 @@ export async function runSendLoop(o: SendLoopOptions): Promise<SendLoopResult> {
   if (o.signal?.aborted) onExternal();
   o.signal?.addEventListener('abort', onExternal, { once: true });
 
-  const dispatcher = new Dispatcher(o.ledger, (outcomes) => {
-    for (const x of outcomes) {
-      if (x.kind === 'sent') result.sent++;
-      else if (x.kind === 'failed') result.failed++;
-    }
-    o.onCommitted?.(outcomes);
-  });
+  const dispatcher = new Dispatcher(
+    o.ledger,
+    (outcomes) => {
+      for (const x of outcomes) {
+        if (x.kind === 'sent') result.sent++;
+        else if (x.kind === 'failed') result.failed++;
+      }
+      o.onCommitted?.(outcomes);
+    },
+    undefined,
+    o.claimAhead ?? 0,
+  );
 
   const failed = (c: Classified) => {
     lastFailure = c.response;

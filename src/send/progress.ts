@@ -2,7 +2,7 @@
  * Send progress: a bar with count, rate and ETA on a terminal; on anything else (CI logs,
  * a pipe) one plain line every few seconds. Counts only what the state database has recorded.
  */
-import { mask } from './mask.js';
+import { mask } from '../mask.js';
 import { visible } from '../visible.js';
 
 export interface ProgressCounts {

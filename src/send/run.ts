@@ -20,12 +20,13 @@ import { stateDirOf } from '../state/dir.js';
 import { ensureStateIntact, recordStateIdentity } from '../state/intact.js';
 import { loadSecret } from '../unsubscribe/secret.js';
 import { visible } from '../visible.js';
-import { mask } from './mask.js';
+import { mask } from '../mask.js';
 import { createMessageFactory, rawOf, type MessageFactory } from './message.js';
 import { messageIdFor, testMessageId } from './message-id.js';
 import { runSendLoop, type SendLoopResult } from './orchestrator.js';
 import { formatWorkers } from './status.js';
 import { prepareSend, type PreparedSend } from './prepare.js';
+import { judgePublished, planPublishCheck, probeAll } from './published.js';
 import { createProgress } from './progress.js';
 import { RateLimiter } from './rate-limit.js';
 import { createTransport } from './transport.js';
@@ -48,6 +49,8 @@ export interface SendOptions {
   join?: boolean;
   /** --new-state: go on although the state database is missing, emptied or replaced (src/state/intact.ts). */
   newState?: boolean;
+  /** --no-publish-check (false): send without asking whether the web version and images are published. */
+  publishCheck?: boolean;
 }
 
 /** The terminal, as the send flow uses it (see src/terminal.ts). */
@@ -79,12 +82,32 @@ export interface SendSummary {
 export const EXIT_PAUSED = 3;
 export const EXIT_INTERRUPTED = 130;
 
+/**
+ * Before mail goes out: the issue's web version and images must be published (src/send/published.ts).
+ * A test copy only warns (editors test before they publish); a draft is always pointed out.
+ */
+async function checkPublished(prep: PreparedSend, opts: SendOptions, io: SendIO): Promise<void> {
+  const { issue } = prep;
+  if (issue.meta.draft && !opts.test) {
+    io.err(`warning: ${issue.file} is marked draft: true: roundup archive leaves it out, so its "view in browser" link leads nowhere`);
+  }
+  if (opts.publishCheck === false) return;
+  const plan = planPublishCheck(issue);
+  if (!plan.urls.length) return;
+  const verdict = judgePublished(issue, plan.urls, await probeAll(plan.urls));
+  for (const w of verdict.warnings) io.err(`warning: ${w}`);
+  if (!verdict.refuse) return;
+  if (opts.test) io.err(`warning: ${verdict.refuse.replace(/^refusing to send: /, 'test copies only: ')}`);
+  else throw new RoundupError(ErrorCodes.SEND, verdict.refuse, { file: issue.file });
+}
+
 export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, env: SendEnv): Promise<SendSummary> {
   const { root } = env;
   const prep = await prepareSend(issueArg, opts.list, { root, stateDir: env.stateDir });
   const { config, issue, list } = prep;
   const settings = effectiveSettings(config, opts);
   for (const w of prep.warnings) io.err(`warning: ${w}`);
+  if (!opts.dryRun) await checkPublished(prep, opts, io);
 
   // A bad or missing DKIM key stops the send before anything is queued (and in a dry run too).
   const dkim = loadDkim(config, env);
@@ -209,6 +232,7 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
       pauseAfterFailures: config.send.pauseAfterFailures,
       retryDelay: config.send.retryDelay,
       messagesPerConnection: config.send.messagesPerConnection,
+      claimAhead: store.claimAhead(settings.concurrency),
       signal: io.signal,
       log: (l) => progress.note(l),
       onCommitted: (outcomes) => {

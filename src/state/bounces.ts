@@ -121,12 +121,13 @@ export function recordBounce(store: Store, e: BounceEvent, policy: BouncePolicy)
 
 /**
  * How many of the reader's sends in a row, ending with the newest soft-bounced one, soft-bounced.
- * Sends after the newest soft bounce do not count either way (their bounces may be on the way).
+ * Sends after the newest soft bounce do not count either way (their bounces may be on the way);
+ * a delay notice is not a bounce (the message may still arrive).
  */
 export async function softRun(store: Store, key: string): Promise<number> {
   const sends = await store.sql.all<{ sendId: number; soft: number | boolean; delivered: number | boolean }>(
     `SELECT r.send_id AS "sendId",
-            EXISTS (SELECT 1 FROM bounce_events b WHERE b.send_id = r.send_id AND b.email_key = r.email_key AND b.kind = 'soft') AS soft,
+            EXISTS (SELECT 1 FROM bounce_events b WHERE b.send_id = r.send_id AND b.email_key = r.email_key AND b.kind = 'soft' AND b.reason <> 'delayed') AS soft,
             EXISTS (SELECT 1 FROM bounce_events b WHERE b.send_id = r.send_id AND b.email_key = r.email_key AND b.kind IN ('delivered', 'auto-reply')) AS delivered
      FROM recipients r WHERE r.email_key = $1 AND r.sent_at IS NOT NULL ORDER BY r.sent_at DESC, r.id DESC`,
     [key],

@@ -1,6 +1,6 @@
 /**
  * `roundup db copy --to <url>`: the whole send state (sends, every reader's row with its
- * status and Message-ID, the suppression list) from this project's database into another,
+ * status and Message-ID, bounce events, the suppression list) from this project's database into another,
  * typically SQLite into a shared PostgreSQL when the project outgrows one machine.
  *
  * Idempotent: a send is matched by (issue, list), a reader's row by its send and address, a
@@ -16,6 +16,7 @@ export interface CopyResult {
   sends: { copied: number; existing: number };
   recipients: { copied: number; existing: number };
   suppressions: { copied: number; existing: number };
+  bounceEvents: { copied: number; existing: number };
 }
 
 const PAGE = 500;
@@ -41,6 +42,18 @@ const RECIPIENT_COLS = [
   'retry_at',
 ] as const;
 const SUPPRESSION_COLS = ['email_key', 'email', 'reason', 'detail', 'created_at'] as const;
+const BOUNCE_COLS = [
+  'message_key',
+  'email_key',
+  'email',
+  'kind',
+  'reason',
+  'status',
+  'diagnostic',
+  'reputation',
+  'matched_by',
+  'received_at',
+] as const;
 
 /** `INSERT … VALUES ($1…), ($n…) ON CONFLICT DO NOTHING` for a page of rows. */
 async function insertPage(
@@ -62,6 +75,7 @@ export async function copyState(from: Store, to: Store): Promise<CopyResult> {
     sends: { copied: 0, existing: 0 },
     recipients: { copied: 0, existing: 0 },
     suppressions: { copied: 0, existing: 0 },
+    bounceEvents: { copied: 0, existing: 0 },
   };
   const src = from.sql;
 
@@ -88,6 +102,39 @@ export async function copyState(from: Store, to: Store): Promise<CopyResult> {
         );
         result.recipients.copied += copied;
         result.recipients.existing += page.length - copied;
+      }
+      // Bounce events, pointing at the target's ids for the same send and reader.
+      let afterEvent = 0;
+      for (;;) {
+        const page = await src.all<Record<string, unknown> & { id: number; recipient_key: string | null }>(
+          `SELECT b.id, ${BOUNCE_COLS.map((c) => `b.${c}`).join(', ')}, r.email_key AS recipient_key
+           FROM bounce_events b LEFT JOIN recipients r ON r.id = b.recipient_id
+           WHERE b.send_id = $1 AND b.id > $2 ORDER BY b.id LIMIT $3`,
+          [send.id, afterEvent, PAGE],
+        );
+        if (!page.length) break;
+        afterEvent = Number(page[page.length - 1].id);
+        const rows: Record<string, unknown>[] = [];
+        for (const e of page) {
+          const rid = e.recipient_key
+            ? ((
+                await t.sql.get<{ id: number }>('SELECT id FROM recipients WHERE send_id = $1 AND email_key = $2', [
+                  target.id,
+                  e.recipient_key,
+                ])
+              )?.id ?? null)
+            : null;
+          rows.push({ ...e, send_id: target.id, recipient_id: rid });
+        }
+        const copied = await insertPage(
+          t.sql,
+          'bounce_events',
+          ['send_id', 'recipient_id', ...BOUNCE_COLS],
+          rows,
+          '(message_key, email_key)',
+        );
+        result.bounceEvents.copied += copied;
+        result.bounceEvents.existing += page.length - copied;
       }
     });
   }

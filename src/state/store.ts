@@ -82,7 +82,9 @@ export type Outcome =
   | { id: number; kind: 'sent'; response: string }
   /** Transient failure with attempts left: back to the queue, not before `delayMs` from now. */
   | { id: number; kind: 'retry'; response: string; delayMs?: number }
-  | { id: number; kind: 'failed'; response: string; suppress?: { email: string; reason: string } };
+  | { id: number; kind: 'failed'; response: string; suppress?: { email: string; reason: string } }
+  /** Claimed but never handed to SMTP (the send stopped first): back to the queue, not an attempt. */
+  | { id: number; kind: 'release'; response: string };
 
 export interface WorkerInfo {
   id: string;
@@ -374,6 +376,16 @@ export class Store {
   }
 
   // ------------------------------------------------------------------ the hot loop
+
+  /**
+   * Rows worth claiming ahead of the workers asking, so they never wait on a round trip:
+   * none on SQLite (a claim is a local call), `concurrency` on PostgreSQL (a network away).
+   * Rows claimed ahead are 'sending' too, so the possible-duplicate window after a crash grows
+   * to twice the concurrency.
+   */
+  claimAhead(concurrency: number): number {
+    return this.pg ? concurrency : 0;
+  }
 
   ledger(sendId: number, workerId: string): SendLedger {
     return this.sql instanceof SqliteDriver
@@ -717,6 +729,12 @@ class SqliteLedger implements SendLedger {
             `UPDATE recipients SET status = 'sent', last_response = $1, sent_at = $2, updated_at = $2 WHERE id = $3 AND status = 'sending' AND worker_id = $4`,
             [o.response, now, o.id, this.workerId],
           );
+        } else if (o.kind === 'release') {
+          sql.runSync(
+            `UPDATE recipients SET status = 'queued', attempts = attempts - 1, worker_id = NULL, updated_at = $1
+             WHERE id = $2 AND status = 'sending' AND worker_id = $3`,
+            [now, o.id, this.workerId],
+          );
         } else if (o.kind === 'retry') {
           sql.runSync(
             `UPDATE recipients SET status = 'queued', last_response = $1, updated_at = $2, worker_id = NULL,
@@ -781,11 +799,12 @@ class PgLedger implements SendLedger {
            SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[]) AS o(id, kind, response, delay)
          ), upd AS (
            UPDATE recipients r SET
-             status = CASE o.kind WHEN 'sent' THEN 'sent' WHEN 'retry' THEN 'queued' ELSE 'failed' END,
-             last_response = o.response,
+             status = CASE o.kind WHEN 'sent' THEN 'sent' WHEN 'failed' THEN 'failed' ELSE 'queued' END,
+             attempts = CASE WHEN o.kind = 'release' THEN r.attempts - 1 ELSE r.attempts END,
+             last_response = CASE WHEN o.kind = 'release' THEN r.last_response ELSE o.response END,
              sent_at = CASE WHEN o.kind = 'sent' THEN $5 ELSE r.sent_at END,
              failed_at = CASE WHEN o.kind = 'failed' THEN $5 ELSE r.failed_at END,
-             worker_id = CASE WHEN o.kind = 'retry' THEN NULL ELSE r.worker_id END,
+             worker_id = CASE WHEN o.kind IN ('retry', 'release') THEN NULL ELSE r.worker_id END,
              retry_at = CASE WHEN o.kind = 'retry' AND o.delay > 0 THEN ${nowMs} + o.delay ELSE NULL END,
              updated_at = $5
            FROM o WHERE r.id = o.id AND r.status = 'sending' AND r.worker_id = $6

@@ -85,7 +85,7 @@ describe('RFC 3464 delivery status', () => {
         'Final-Recipient: rfc822; reader@example.com\r\nAction: delayed\r\nStatus: 4.4.7\r\nDiagnostic-Code: smtp; 450 4.1.1 user unknown',
       ),
     );
-    expect(d.recipients[0].kind).toBe('soft');
+    expect(d.recipients[0]).toMatchObject({ kind: 'soft', reason: 'delayed' });
   });
   it('two recipients keep their own verdicts', () => {
     const a = analyse(

@@ -38,6 +38,7 @@ describe.each(backends())('bounce policy on $name', (backend) => {
     reader: Awaited<ReturnType<typeof sent>>,
     kind: 'hard' | 'soft' | 'complaint' | 'delivered',
     key = `${kind}-${reader.sendId}`,
+    reason = kind === 'soft' ? 'mailboxfull' : 'userunknown',
   ) =>
     recordBounce(
       db,
@@ -45,7 +46,7 @@ describe.each(backends())('bounce policy on $name', (backend) => {
         messageKey: key,
         reader,
         kind,
-        reason: kind === 'soft' ? 'mailboxfull' : 'userunknown',
+        reason,
         status: '',
         diagnostic: '',
         reputation: false,
@@ -87,6 +88,11 @@ describe.each(backends())('bounce policy on $name', (backend) => {
     const f = await sent(6);
     expect((await event(f, 'soft')).suppressed).toBeNull();
     expect(await softRun(db, 'reader@example.net')).toBe(1);
+  });
+
+  it('delay notices do not count towards the soft-bounce limit', async () => {
+    for (let n = 1; n <= 3; n++) expect((await event(await sent(n), 'soft', `delay-${n}`, 'delayed')).suppressed).toBeNull();
+    expect(await softRun(db, 'reader@example.net')).toBe(0);
   });
 
   it('matches by the most recent send to an address', async () => {

@@ -106,6 +106,9 @@ describe('roundup new (CLI)', () => {
     const fixed = await renderIssueFile('issues/2027-01.md', { root: dir, config });
     const after = await runChecks(fixed, { config, root: dir, skipClientSupport: true });
     expect(after.filter((f) => f.rule === 'link-placeholder')).toEqual([]);
+    // The preheader's TODO is an error too, at its front-matter line, until it is written.
+    const pre = findings.filter((f) => f.rule === 'preheader-placeholder');
+    expect(pre.map((f) => [f.severity, f.line])).toEqual([['error', src.split('\n').findIndex((l) => l.startsWith('preheader:')) + 1]]);
   });
 
   it('scaffolds a digest with the digest title and layout', async () => {
@@ -117,6 +120,13 @@ describe('roundup new (CLI)', () => {
     expect(issue.meta.title).toBe('The Week in Health Law');
     expect(issue.meta.template).toBe('digest');
     expect(issue.mjmlErrors).toEqual([]);
+    // Like the roundup scaffold, it asks for the inbox preview line.
+    for (const template of ['digest', 'roundup']) {
+      const date = template === 'digest' ? '2027-02' : '2027-04';
+      if (template === 'roundup') expect(runCli(['new', '--date', date, '--template', template], dir).code).toBe(0);
+      const meta = (await renderIssueFile(`issues/${date}.md`, { root: dir, config })).meta;
+      expect(meta.preheader, template).toMatch(/^TODO: one line for the inbox preview/);
+    }
   });
 
   it('uses --title, config title, and the organisation when there is no issue yet', () => {

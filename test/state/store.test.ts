@@ -202,6 +202,15 @@ describe.each(backends())('state on $name', (backend) => {
     expect((await ledger.step([], 5)).map((r) => r.attempts)).toEqual([2]);
   });
 
+  it('a row claimed ahead and never sent goes back as it was (not an attempt)', async () => {
+    const send = await store.ensureSend('i', 'l', 's');
+    await store.syncRecipients(send, list('email\na@example.net\n'), mid);
+    const w = await store.startWorker(send.id, 'x');
+    const [a] = await claimAll(send.id, w.id);
+    await store.ledger(send.id, w.id).step([{ id: a.id, kind: 'release', response: '' }], 0);
+    expect(await rows('SELECT status, attempts, worker_id FROM recipients')).toEqual([{ status: 'queued', attempts: 0, worker_id: null }]);
+  });
+
   it('records failures, suppresses hard bounces, and --retry-failed requeues only unsuppressed ones', async () => {
     const send = await store.ensureSend('i', 'l', 's');
     await store.syncRecipients(send, list('email\na@example.net\nb@example.net\n'), mid);
