@@ -4,6 +4,8 @@
  *
  *   render  cold CLI build of one issue, warm render of one issue, per-recipient merge,
  *           and the mjml CLI's cold time on the same compiled MJML for comparison.
+ *   images  scripts/bench-images.mjs: an issue with five 10 MB photos, cold and cached
+ *           (skipped with BENCH_IMAGES=0).
  *   send    scripts/bench-send.mjs (skipped with BENCH_SEND=0).
  *
  * Run from the repo root after `npm ci` (the npm script compiles src/ first).
@@ -81,6 +83,12 @@ const perRecipient = ((performance.now() - t0) * 1000) / N;
 console.log(
   `  personalisation (HTML+text+subject)         ${fmt(perRecipient, 'µs')} per recipient   target ≤ 50 µs  (${(bytes / N / 1024).toFixed(1)} KB HTML each)`,
 );
+
+if (process.env.BENCH_IMAGES !== '0') {
+  console.log('');
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts/bench-images.mjs')], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = r.status ?? 1;
+}
 
 if (process.env.BENCH_SEND !== '0' && existsSync(path.join(root, 'scripts/bench-send.mjs'))) {
   console.log('');

@@ -60,6 +60,11 @@ describe('what a module loads', () => {
     for (const p of ['mjml', 'better-sqlite3', 'handlebars']) expect(outbox).not.toContain(p);
   });
 
+  it('rendering loads no image library: sharp loads only when a photo must be processed', () => {
+    expect(packagesLoadedBy('render/index.ts')).not.toContain('sharp');
+    expect(packagesLoadedBy('images/index.ts')).not.toContain('sharp');
+  });
+
   it('the command table loads no package: each command loads when it runs', () => {
     expect(packagesLoadedBy('commands/index.ts')).toEqual(new Set());
     // And a sanity check that the walk sees packages at all.

@@ -4,6 +4,7 @@ import pc from 'picocolors';
 import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { launchChromium } from '../preview/browser.js';
+import { withInlineImages } from '../images/publish.js';
 import { screenshotEmail } from '../preview/shots.js';
 import { openProject } from '../project.js';
 import { personalise, renderEach } from '../render/index.js';
@@ -26,7 +27,8 @@ export async function run(args: ShotsArgs, terminal: Terminal, env: Environment)
       { root, config, templates, stateDir: env.stateDir },
       async (issue) => {
         const { html } = personalise(issue, sampleValues(config));
-        const written = await screenshotEmail(browser, html, path.resolve(root, args.out, issue.slug));
+        // Local images go in as data: URLs (not published yet; screenshots fetch nothing).
+        const written = await screenshotEmail(browser, withInlineImages(html, issue.images), path.resolve(root, args.out, issue.slug));
         for (const w of written) terminal.out(`${c.green('shot')} ${path.relative(process.cwd(), w)}`);
       },
       (e) => terminal.err(`roundup: ${e.format()}`),

@@ -4,6 +4,8 @@
  * more than rendering the whole issue).
  *
  * `<key>.json` describes the result and `<name>` holds its bytes (the name the email uses).
+ * `seen-<id>.json` remembers which key a source file had at a given size, modification time and
+ * inode, so a fresh process (`roundup build`) need not even read and hash an unchanged photo.
  * Both are written to a temporary file and renamed into place, data first, so a build and a
  * preview running at once, or a build killed half-way, never leave a half-written entry: an
  * entry exists only once its description does, and the description only once its bytes do.
@@ -40,6 +42,25 @@ export class ImageCache {
 
   key(sourceHash: string, opts: ProcessOptions): string {
     return sha256(`${PROCESSOR_VERSION}\u0000${sourceHash}\u0000${JSON.stringify(opts)}`).slice(0, 40);
+  }
+
+  /** The key last computed for a source file with this identity (path, size, mtime, inode). */
+  keyFor(identity: string): string | undefined {
+    try {
+      const { key } = JSON.parse(readFileSync(this.seenFile(identity), 'utf8')) as { key?: unknown };
+      return typeof key === 'string' && /^[0-9a-f]{40}$/.test(key) ? key : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  rememberKey(identity: string, key: string): void {
+    mkdirSync(this.dir, { recursive: true });
+    this.writeAtomic(this.seenFile(identity), `${JSON.stringify({ key })}\n`);
+  }
+
+  private seenFile(identity: string): string {
+    return path.join(this.dir, `seen-${sha256(`${PROCESSOR_VERSION}\u0000${identity}`).slice(0, 40)}.json`);
   }
 
   get(key: string): ProcessedImage | undefined {

@@ -2,10 +2,10 @@
  * The IO side of local images: find each file, then take its processed version from the
  * cache or make it with sharp.
  *
- * Cheap when nothing changed, because preview re-renders on every save: within a process a
- * file whose size, modification time and inode are unchanged is not even read (one stat);
- * in a fresh process (`roundup build`) it is read and hashed, and found in the disk cache
- * without decoding.
+ * Cheap when nothing changed, because preview re-renders on every save: a file whose size,
+ * modification time and inode are unchanged is not even read (one stat; within a process from
+ * memory, in a fresh one from a small record in the cache); a changed or new file is read and
+ * hashed, and found in the disk cache without decoding when its bytes were seen before.
  */
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -72,6 +72,13 @@ export function createImageProcessor(opts: { root: string; cacheDir: string }): 
     if (seen && seen.stamp === stamp && existsSync(seen.image.file)) {
       return { ok: true, image: { ...seen.image, cached: true } };
     }
+    const identity = `${real}\u0000${stamp}`;
+    const known = cache.keyFor(identity);
+    const remembered = known ? cache.get(known) : undefined;
+    if (remembered) {
+      memo.set(`${opts.cacheDir}\u0000${real}`, { stamp, image: remembered });
+      return { ok: true, image: remembered };
+    }
     let bytes: Buffer;
     try {
       bytes = readFileSync(real);
@@ -101,6 +108,11 @@ export function createImageProcessor(opts: { root: string; cacheDir: string }): 
       }
     }
     memo.set(`${opts.cacheDir}\u0000${real}`, { stamp, image });
+    try {
+      cache.rememberKey(identity, key);
+    } catch {
+      // Only a shortcut for the next process: without it the photo is hashed again.
+    }
     return { ok: true, image };
   }
 

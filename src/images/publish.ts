@@ -3,7 +3,7 @@
  * page: in the build output (`dist/<slug>/images/`) and in the archive, which is what the
  * email's image URLs point to.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { IssueImage, ProcessedImage } from './types.js';
 
@@ -41,4 +41,21 @@ export function writeImages(images: readonly IssueImage[], root: string, opts: {
     }
   }
   return written;
+}
+
+const MIME = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif' } as const;
+
+/**
+ * The email with its local images inlined as data: URLs, for screenshots: they load nothing
+ * from the network, and the issue's own photos are not published yet while drafting.
+ */
+export function withInlineImages(html: string, images: readonly IssueImage[]): string {
+  let out = html;
+  for (const o of uniqueOutputs(images)) {
+    const img = images.find((i) => i.ok && i.sitePath === o.sitePath);
+    if (!img?.ok) continue;
+    const data = `data:${MIME[o.image.format]};base64,${readFileSync(o.image.file).toString('base64')}`;
+    out = out.split(img.url).join(data);
+  }
+  return out;
 }

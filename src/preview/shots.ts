@@ -3,7 +3,7 @@
  * dark. Dark mode here is real `prefers-color-scheme` emulation, unlike the preview iframe.
  * Remote images are not fetched (the sample domains do not resolve, and a slow CDN must not
  * make screenshots flaky): they show as broken images with their alt text, like an inbox
- * that blocks images.
+ * that blocks images. Local images arrive inlined as data: URLs, so they do show.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';

@@ -8,7 +8,7 @@
  *   list ever mails the address again;
  * - fatal: authentication or TLS set-up failures → no message can go; stop the whole send.
  */
-import { mask } from './mask.js';
+import { mask } from '../mask.js';
 
 export type FailureKind = 'transient' | 'permanent' | 'fatal';
 

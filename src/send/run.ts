@@ -20,7 +20,7 @@ import { stateDirOf } from '../state/dir.js';
 import { ensureStateIntact, recordStateIdentity } from '../state/intact.js';
 import { loadSecret } from '../unsubscribe/secret.js';
 import { visible } from '../visible.js';
-import { mask } from './mask.js';
+import { mask } from '../mask.js';
 import { createMessageFactory, rawOf, type MessageFactory } from './message.js';
 import { messageIdFor, testMessageId } from './message-id.js';
 import { runSendLoop, type SendLoopResult } from './orchestrator.js';

@@ -1,6 +1,6 @@
 /** The SMTP server setting (`--smtp` or `SMTP_URL`) as connection settings, with its password masked everywhere. */
 import { ErrorCodes, RoundupError } from '../errors.js';
-import { addSecret, maskUrl } from './mask.js';
+import { addSecret, maskUrl } from '../mask.js';
 
 export interface SmtpSettings {
   host: string;

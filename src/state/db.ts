@@ -37,7 +37,7 @@ export interface StateChoice {
   databaseUrl?: string;
 }
 
-/** `postgres://user:****@host/db`: how a database URL is shown (state never imports send/mask). */
+/** `postgres://user:****@host/db`: how a database URL is shown in messages, the password masked. */
 export function maskDatabaseUrl(url: string): string {
   const u = new URL(url);
   if (u.password) u.password = '****';

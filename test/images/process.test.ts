@@ -122,8 +122,11 @@ describe('createImageProcessor (cache)', () => {
     const touched = ok((await createImageProcessor({ root: dir, cacheDir }).process([team], opts)).get(team.path));
     expect(touched).toEqual({ ...first, cached: true });
     expect(statSync(first.file).mtimeMs).toBe(cacheMtime);
-    // One description and one image, and no temporary files left behind.
-    expect(readdirSync(cacheDir).sort()).toEqual([expect.stringMatching(/^[0-9a-f]{40}\.json$/), first.name].sort());
+    // One description and one image (plus a record per file identity seen), and no temporary files left behind.
+    const files = readdirSync(cacheDir);
+    expect(files.filter((f) => !f.startsWith('seen-')).sort()).toEqual([expect.stringMatching(/^[0-9a-f]{40}\.json$/), first.name].sort());
+    expect(files.filter((f) => f.startsWith('seen-'))).toHaveLength(2);
+    expect(files.filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
   it('gives a changed photo a new name (so no cache anywhere shows the old one)', async () => {
