@@ -59,7 +59,7 @@ export function registerAll(program: Command, terminal: Terminal, env: Environme
     .description('live preview server on 127.0.0.1 (desktop, phone, dark mode, plain text), or --shots to write screenshots')
     .argument('[file]', 'open this issue (default: the index of all issues)')
     .option('--port <n>', 'port to listen on (0 = any free port)', '4321')
-    .option('--shots', 'write PNG screenshots (375/600 px, light/dark) with Chromium instead of serving')
+    .option('--shots', 'write PNG screenshots (320/375/600 px, light/dark) with Chromium instead of serving')
     .option('--out <dir>', 'screenshot folder (with --shots)', 'shots')
     .action(
       action(
