@@ -30,7 +30,22 @@ export function buildProgram(vars: Record<string, string | undefined> = { ...pro
   return program;
 }
 
+/**
+ * A reader of our output that goes away (`roundup status | head -3`) closes the pipe. Node then
+ * raises EPIPE as an unhandled 'error' event, which would crash the command mid-work: a send
+ * stopped between a reader's "sending" and "sent". Output nobody reads is dropped instead, and
+ * the command finishes what it was doing.
+ */
+function dropOutputToClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
+  dropOutputToClosedPipes();
   const vars = { ...process.env };
   loadDotenv('.env', vars);
   // A credential URL typed where a file or slug belongs ("roundup check smtp://user:pass@host")

@@ -63,8 +63,9 @@ export function resolveStatic(root: string, urlPath: string): StaticResult {
     let st = statSync(file);
     if (st.isDirectory()) {
       // Rebuilt from the checked segments, never echoed: `/.//2026-11` must not become
-      // `//2026-11/`, which a browser reads as another host.
-      if (!urlPath.endsWith('/')) return { kind: 'redirect', location: `/${segments.map(encodeURIComponent).join('/')}/` };
+      // `//2026-11/`, nor `/%2f` (the root) `//`, which a browser reads as another host.
+      if (!urlPath.endsWith('/'))
+        return { kind: 'redirect', location: `/${segments.map((seg) => `${encodeURIComponent(seg)}/`).join('')}` };
       file = realpathSync(path.join(file, 'index.html'));
       if (!within(realRoot, file)) return { kind: 'none' };
       st = statSync(file);

@@ -3,6 +3,7 @@
  * a pipe) one plain line every few seconds. Counts only what the state database has recorded.
  */
 import { mask } from '../mask.js';
+import { visible } from '../visible.js';
 
 export interface ProgressCounts {
   done: number;
@@ -65,7 +66,7 @@ export async function createProgress(opts: ProgressOptions): Promise<Progress> {
       note(line) {
         if (!opts.verbose) return;
         // Clear the bar's line, print, let the bar redraw below.
-        stream.write(`\r\x1b[K${mask(line)}\n`);
+        stream.write(`\r\x1b[K${mask(visible(line))}\n`);
       },
       stop() {
         bar.update(counts.done, { rate: rate().toFixed(0), etaText: '0s', failed: counts.failed });
@@ -87,7 +88,7 @@ export async function createProgress(opts: ProgressOptions): Promise<Progress> {
       counts = c;
     },
     note(l) {
-      if (opts.verbose) stream.write(mask(l) + '\n');
+      if (opts.verbose) stream.write(mask(visible(l)) + '\n');
     },
     stop() {
       clearInterval(timer);

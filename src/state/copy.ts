@@ -69,6 +69,34 @@ async function insertPage(
   return t.run(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${values.join(', ')} ON CONFLICT ${conflict} DO NOTHING`, params);
 }
 
+/**
+ * A reader's row keeps its id in the target: mail already sent names it in its VERP return path
+ * and `mailto:` unsubscribe (`bounces+<id>-<mac>@…`), so a bounce or an unsubscribe arriving
+ * after the move must find the same reader. If the target already uses one of these ids for
+ * another reader (it holds another project's or machine's sends), keeping it is impossible and
+ * a new id would make those addresses name someone else: refuse instead.
+ */
+async function refuseTakenIds(
+  t: Sql,
+  page: readonly (Record<string, unknown> & { id: number })[],
+  targetSend: number,
+  where: string,
+): Promise<void> {
+  const taken = await t.all<{ id: number; send_id: number; email_key: string }>(
+    `SELECT id, send_id, email_key FROM recipients WHERE id IN (${page.map((_, i) => `$${i + 1}`).join(', ')})`,
+    page.map((r) => r.id),
+  );
+  const mine = new Map(page.map((r) => [Number(r.id), r]));
+  for (const row of taken) {
+    const own = mine.get(Number(row.id));
+    if (own && Number(row.send_id) === Number(targetSend) && row.email_key === own.email_key) continue;
+    throw new RoundupError(
+      ErrorCodes.STATE,
+      `${where} already holds other readers under the ids this state uses (reader ${row.id}); mail already sent names its reader by id in its bounce and unsubscribe addresses, so copying would credit them to someone else: copy into an empty database (sends copied so far are complete; nothing else was changed)`,
+    );
+  }
+}
+
 export async function copyState(from: Store, to: Store): Promise<CopyResult> {
   if (from.where === to.where) throw new RoundupError(ErrorCodes.USAGE, `--to names the database roundup already uses (${to.where})`);
   const result: CopyResult = {
@@ -93,10 +121,11 @@ export async function copyState(from: Store, to: Store): Promise<CopyResult> {
         );
         if (!page.length) break;
         after = Number(page[page.length - 1].id);
+        await refuseTakenIds(t.sql, page, target.id, to.where);
         const copied = await insertPage(
           t.sql,
           'recipients',
-          ['send_id', ...RECIPIENT_COLS],
+          ['id', 'send_id', ...RECIPIENT_COLS],
           page.map((r) => ({ ...r, send_id: target.id })),
           '(send_id, email_key)',
         );
@@ -137,6 +166,12 @@ export async function copyState(from: Store, to: Store): Promise<CopyResult> {
         result.bounceEvents.existing += page.length - copied;
       }
     });
+  }
+
+  // Rows were written with their own ids: move the target's id sequence past them, so the next
+  // send's readers get new ids instead of colliding.
+  if (to.backend === 'postgres') {
+    await to.sql.get(`SELECT setval(pg_get_serial_sequence('recipients', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM recipients), false)`);
   }
 
   let after = '';

@@ -181,7 +181,7 @@ async function openPostgres(loc: Extract<StateLocation, { kind: 'postgres' }>): 
  * `sslmode=require` means what it means to psql and every managed PostgreSQL service
  * (encrypt, do not verify the certificate), not node-postgres's stricter reading.
  */
-function libpqSsl(url: string): string {
+export function libpqSsl(url: string): string {
   const u = new URL(url);
   if (u.searchParams.has('sslmode') && !u.searchParams.has('uselibpqcompat')) u.searchParams.set('uselibpqcompat', 'true');
   return u.href;

@@ -77,7 +77,7 @@ describe('terminal escapes from files are shown, not obeyed', () => {
     const err = run(p, ['build', 'issues/bulletin.md']);
     expect(err.code).toBe(1);
     expect(err.stderr).not.toMatch(ESC);
-  });
+  }, 60_000);
 });
 
 describe('a lost state database never re-mails the list', () => {
@@ -137,7 +137,7 @@ describe('a lost state database never re-mails the list', () => {
     rmSync(path.join(p.root, 'outbox'), { recursive: true, force: true });
     expect(send(p).code).toBe(0);
     expect(outbox(p.root)).toBe(0);
-  });
+  }, 180_000);
 
   it('refuses a database replaced by another project’s (a different identity)', () => {
     const a = makeSendProject({ csv: readersCsv(2) });
@@ -148,7 +148,7 @@ describe('a lost state database never re-mails the list', () => {
     const r = send(a);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/is not the one earlier sends recorded in/);
-  });
+  }, 120_000);
 
   it('a fresh project, a --test send first, a dry run and serve never trigger it', () => {
     const p = makeSendProject({ csv: readersCsv(2) });
@@ -157,7 +157,7 @@ describe('a lost state database never re-mails the list', () => {
     const r = send(p);
     expect(r.code, r.stderr).toBe(0);
     expect(outbox(p.root)).toBeGreaterThanOrEqual(2);
-  });
+  }, 120_000);
 });
 
 describe('DEBUG=roundup stack traces name this install, not where the code cache was built', () => {
@@ -177,7 +177,7 @@ describe('DEBUG=roundup stack traces name this install, not where the code cache
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(path.join(copy, 'lib/bundle/cli.cjs'));
     expect(r.stderr).not.toContain(path.join(REPO, 'lib/bundle'));
-  });
+  }, 60_000);
 });
 
 describe('a sample of the fuzzer through the real CLI', () => {

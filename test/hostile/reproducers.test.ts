@@ -257,6 +257,8 @@ describe('redirects and terminal escapes', () => {
     mkdirSync(path.join(dir, '2026-11'));
     writeFileSync(path.join(dir, '2026-11', 'index.html'), 'x');
     // As the server hands the path over (after URL parsing): `/.//2026-11` arrives as `//2026-11`.
+    // `/%2f` is the root folder asked for without a slash: `/`, not `//`.
+    expect(resolveStatic(dir, '/%2f')).toEqual({ kind: 'redirect', location: '/' });
     for (const p of ['//2026-11', '/2026-11', '///2026-11', '//2026-11//']) {
       if (p.endsWith('/')) {
         expect(resolveStatic(dir, p).kind).toBe('file');

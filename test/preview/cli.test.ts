@@ -1,6 +1,7 @@
 /** `roundup preview` through the compiled CLI: usage errors, a missing browser, real screenshots. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { makeProject, runCli } from '../helpers/project.js';
 
@@ -39,4 +40,41 @@ describe('roundup preview (CLI)', () => {
     ).toBe(false);
     expect(existsSync(path.join(dir, 'shots/2026-11'))).toBe(false);
   });
+
+  it('--shots shows local images (not published yet) instead of a broken image', async () => {
+    const dir = makeProject({
+      issues: {
+        'photo.md': [
+          '---',
+          'title: Photo roundup',
+          'subject: Photo roundup',
+          'date: 2026-12-01',
+          'preheader: A photo from the conference.',
+          '---',
+          '',
+          'Intro.',
+          '',
+          '## The conference',
+          '',
+          '![Our team on stage](images/red.png)',
+          '',
+        ].join('\n'),
+      },
+    });
+    mkdirSync(path.join(dir, 'issues/images'));
+    await sharp({ create: { width: 800, height: 400, channels: 3, background: { r: 255, g: 0, b: 0 } } })
+      .png()
+      .toFile(path.join(dir, 'issues/images/red.png'));
+    const r = runCli(['preview', '--shots', 'issues/photo.md'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const { data, info } = await sharp(path.join(dir, 'shots/photo/600-light.png'))
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    let red = 0;
+    for (let i = 0; i < data.length; i += info.channels) if (data[i] > 240 && data[i + 1] < 20 && data[i + 2] < 20) red++;
+    // The photo is shown 536 px wide (the column), 268 px high: well over 100,000 red pixels.
+    expect(red).toBeGreaterThan(100_000);
+  }, 60_000);
 });

@@ -228,6 +228,46 @@ describe.skipIf(!hasPostgres)('shared state on PostgreSQL (real CLI)', () => {
     expect(resend.stdout).toMatch(/nothing to send: all 7 readers/);
   }, 120_000);
 
+  it('db copy keeps each reader id (bounce and unsubscribe addresses name it) and refuses a database whose ids name other readers', async () => {
+    smtp = await startSmtp();
+    // The SQLite state: 7 readers, ids 1..7.
+    const p = makeSendProject({ csv: readersCsv(7) });
+    const local = { ROUNDUP_STATE_DIR: p.stateDir };
+    expect((await cli(p.root, sendArgs(), local).done).code).toBe(0);
+
+    // A target that already holds another send (3 readers, ids 1..3): copying would give our
+    // readers new ids, and a bounce to bounces+1-…@ (reader1 of our send) would land on theirs.
+    const other = makeSendProject({ csv: readersCsv(3, 'other.example.net') });
+    const busy = await createDatabase();
+    try {
+      const theirs = await cli(other.root, sendArgs(), { ROUNDUP_STATE_DIR: other.stateDir, ROUNDUP_DATABASE_URL: busy }).done;
+      expect(theirs.code, theirs.stderr).toBe(0);
+      const refused = runCli(['db', 'copy', '--to', busy], p.root, local);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(refused.stderr).toMatch(/already holds other readers under the ids this state uses.*copy into an empty database/);
+      expect(refused.stderr).not.toContain(new URL(busy).password);
+      const after = await query<{ n: string }>(busy, "SELECT count(*) AS n FROM recipients WHERE email_key LIKE '%@example.net'");
+      expect(Number(after[0].n)).toBe(0);
+    } finally {
+      await dropDatabase(busy);
+    }
+
+    // An empty target: the same ids as in SQLite, and the next send there gets fresh ids.
+    const copy = runCli(['db', 'copy', '--to', url], p.root, local);
+    expect(copy.code, copy.stderr).toBe(0);
+    const ids = await query<{ id: string; email_key: string }>(url, 'SELECT id, email_key FROM recipients ORDER BY id');
+    expect(ids.map((r) => [Number(r.id), r.email_key])).toEqual([1, 2, 3, 4, 5, 6, 7].map((i) => [i, `reader${i}@example.net`]));
+    const next = makeSendProject({ csv: readersCsv(2, 'next.example.net'), listName: 'next' });
+    const sent = await cli(next.root, ['send', 'bulletin', '--list', 'next', '--yes', '--smtp', smtp.url, '--rate', '0'], {
+      ROUNDUP_STATE_DIR: next.stateDir,
+      ROUNDUP_DATABASE_URL: url,
+    }).done;
+    expect(sent.code, sent.stderr).toBe(0);
+    const fresh = await query<{ id: string }>(url, "SELECT id FROM recipients WHERE email_key LIKE '%@next.example.net' ORDER BY id");
+    expect(fresh.map((r) => Number(r.id))).toEqual([8, 9]);
+  }, 180_000);
+
   it('a bad URL or an unreachable server is one line with the password masked', () => {
     const p = makeSendProject({ csv: readersCsv(1) });
     const bad = runCli(['db', 'status'], p.root, { ROUNDUP_DATABASE_URL: 'mysql://u:secretpw@h/db' });

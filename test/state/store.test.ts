@@ -2,8 +2,8 @@
  * The send state's guarantees, run against BOTH engines from this one file: SQLite in a temp
  * state directory, and a real PostgreSQL (a database of its own per test; see helpers/pg.ts).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -282,17 +282,22 @@ describe.each(backends())('state on $name', (backend) => {
 
     it('a zombie (killed, not yet reaped) is dead at once', async () => {
       const send = await store.ensureSend('i', 'l', 's');
-      // A child that exits while its parent (a shell busy sleeping) does not reap it.
-      const r = spawnSync('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 3'], { encoding: 'utf8', timeout: 500 });
-      const zombie = Number(r.stdout.trim());
-      // Whether or not it is still a zombie by now, it must not count as a live sender.
-      await store.sql.run(
-        `INSERT INTO workers (id, send_id, host, pid, started_at, heartbeat_at, lease_ms) VALUES ('z', $1, $2, $3, 'then', $4, 30000)`,
-        [send.id, hostname(), zombie, Date.now() + 60_000],
-      );
-      const w = await store.startWorker(send.id, 'l');
-      expect(w.tookOverFrom?.[0].pid).toBe(zombie);
-      await w.release();
+      // A child that has exited while its parent (a shell turned into `sleep`) never reaps it.
+      const parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      try {
+        const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d) => resolve(String(d).trim()))));
+        await new Promise((r) => setTimeout(r, 500));
+        if (existsSync('/proc')) expect(readFileSync(`/proc/${zombie}/stat`, 'utf8')).toMatch(/\) Z /);
+        await store.sql.run(
+          `INSERT INTO workers (id, send_id, host, pid, started_at, heartbeat_at, lease_ms) VALUES ('z', $1, $2, $3, 'then', $4, 30000)`,
+          [send.id, hostname(), zombie, Date.now() + 60_000],
+        );
+        const w = await store.startWorker(send.id, 'l');
+        expect(w.tookOverFrom?.[0].pid).toBe(zombie);
+        await w.release();
+      } finally {
+        parent.kill('SIGKILL');
+      }
     });
 
     it('a lapsed lease is dead even where the pid cannot be checked (another host)', async () => {
