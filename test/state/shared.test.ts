@@ -268,6 +268,16 @@ describe.skipIf(!hasPostgres)('shared state on PostgreSQL (real CLI)', () => {
     expect(fresh.map((r) => Number(r.id))).toEqual([8, 9]);
   }, 180_000);
 
+  it('--dry-run on PostgreSQL composes every message and leaves the database as it was', async () => {
+    const p = makeSendProject({ csv: readersCsv(5) });
+    const env = { ROUNDUP_DATABASE_URL: url, ROUNDUP_STATE_DIR: p.stateDir };
+    const r = runCli(['send', 'bulletin', '--list', 'readers', '--dry-run'], p.root, env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/readers: +5 to send/);
+    expect(r.stdout).toMatch(/dry run: composed 5 messages .*state unchanged/);
+    expect(await query(url, 'SELECT id FROM sends')).toEqual([]);
+  });
+
   it('a bad URL or an unreachable server is one line with the password masked', () => {
     const p = makeSendProject({ csv: readersCsv(1) });
     const bad = runCli(['db', 'status'], p.root, { ROUNDUP_DATABASE_URL: 'mysql://u:secretpw@h/db' });
