@@ -3,9 +3,11 @@ import pc from 'picocolors';
 import { formatLocation } from '../errors.js';
 import type { IssueReport } from './run.js';
 import type { Finding } from './types.js';
+import { visible } from '../visible.js';
 
+/** One line; the message quotes the issue's own text (URLs, subjects), so its control characters are shown, not obeyed. */
 export function formatFinding(f: Finding): string {
-  return `${formatLocation(f)}${f.message} [${f.rule}]`;
+  return visible(`${formatLocation(f)}${f.message} [${f.rule}]`);
 }
 
 /**
