@@ -55,7 +55,10 @@ export async function encodeImage(bytes: Buffer, opts: ProcessOptions): Promise<
   const meta = await sharp(bytes)
     .metadata()
     .catch((e: unknown) => {
-      throw new CorruptImage(e instanceof Error ? e.message : String(e));
+      const message = e instanceof Error ? e.message : String(e);
+      // libvips refuses more than ~268 megapixels (a decompression bomb, or a giant panorama).
+      if (/pixel limit/i.test(message)) throw new UnsupportedImage('huge');
+      throw new CorruptImage(message);
     });
   const format = meta.format ?? 'unknown';
   if (!(SOURCE_FORMATS as readonly string[]).includes(format)) throw new UnsupportedImage(format);

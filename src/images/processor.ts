@@ -91,6 +91,10 @@ export function createImageProcessor(opts: { root: string; cacheDir: string }): 
       try {
         image = cache.put(key, file, bytes.length, await encodeImage(bytes, po));
       } catch (e) {
+        if (e instanceof UnsupportedImage && e.format === 'huge') {
+          const message = 'is over 268 megapixels, too large to process: resize it first (an email needs at most 1072 px wide)';
+          return { ok: false, problem: { kind: 'unsupported', message } };
+        }
         if (e instanceof UnsupportedImage) {
           const advice = FORMAT_ADVICE[e.format] ?? `in a format email clients do not show (${e.format}): export it as JPEG or PNG`;
           return { ok: false, problem: { kind: 'unsupported', message: `is ${advice}` } };

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROCESS_OPTIONS } from '../../src/images/index.js';
@@ -149,6 +150,25 @@ describe('createImageProcessor (cache)', () => {
     expect(new Set(names).size).toBe(1);
     expect(readdirSync(sharedCache).filter((f) => f.includes('.tmp-'))).toEqual([]);
     expect((await sharp(path.join(sharedCache, names[0])).metadata()).width).toBe(1072);
+  });
+
+  it('refuses a decompression bomb (a header claiming 30000×30000) without decoding it', async () => {
+    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
+    png.writeUInt32BE(30000, 16); // IHDR width
+    png.writeUInt32BE(30000, 20); // IHDR height
+    png.writeUInt32BE(crc32(png.subarray(12, 29)) >>> 0, 29); // IHDR CRC, so the file is valid
+    writeFileSync(path.join(dir, 'issues/images/bomb.png'), png);
+    const bomb = plan('images/bomb.png');
+    const r = (await createImageProcessor({ root: dir, cacheDir }).process([bomb], opts)).get(bomb.path);
+    expect(r).toEqual({
+      ok: false,
+      problem: {
+        kind: 'unsupported',
+        message: 'is over 268 megapixels, too large to process: resize it first (an email needs at most 1072 px wide)',
+      },
+    });
   });
 
   it('reports a missing file, a folder, a corrupt file and an unsupported format as problems', async () => {

@@ -116,6 +116,14 @@ describe('send checks the issue is published', () => {
     expect(requests).toEqual([]);
   });
 
+  it('lets --test copies go with a warning while the site answers 404 (editors test before publishing)', async () => {
+    mode = 'missing';
+    setSiteUrl(`http://127.0.0.1:${port}`);
+    const r = await runCliAsync(['send', '2026-12', '--list', 'example', '--test', 'editor@example.net'], dir, { SMTP_URL: '' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: test copies only: not published yet: 404 for the web version/);
+  });
+
   it('warns when sending a draft, whose web version the archive leaves out', async () => {
     mode = 'missing';
     writeFileSync(path.join(dir, 'issues/draft.md'), issue('draft: true\n'));
