@@ -4,7 +4,7 @@
  * own, `db status` and `db copy`. Each test has a database of its own (helpers/pg.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -254,8 +254,13 @@ describe.skipIf(!hasPostgres)('shared state on PostgreSQL (real CLI)', () => {
     }
 
     // An empty target: the same ids as in SQLite, and the next send there gets fresh ids.
+    // The secret this machine generated is named (not printed): other machines need it too.
+    const secret = 'generated-here-0123456789abcdef';
+    writeFileSync(path.join(p.stateDir, 'secret'), `${secret}\n`, { mode: 0o600 });
     const copy = runCli(['db', 'copy', '--to', url], p.root, local);
     expect(copy.code, copy.stderr).toBe(0);
+    expect(copy.stdout).toMatch(/same signing secret .*ROUNDUP_SECRET set to the contents of .*secret$/m);
+    expect(copy.stdout).not.toContain(secret);
     const ids = await query<{ id: string; email_key: string }>(url, 'SELECT id, email_key FROM recipients ORDER BY id');
     expect(ids.map((r) => [Number(r.id), r.email_key])).toEqual([1, 2, 3, 4, 5, 6, 7].map((i) => [i, `reader${i}@example.net`]));
     const next = makeSendProject({ csv: readersCsv(2, 'next.example.net'), listName: 'next' });
