@@ -2,7 +2,7 @@
  * Classification against the labelled corpus: the issue's targets, on all 216 messages and on
  * the held-out part separately (see corpus.ts). Prints the figures and the disagreements.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { part } from '../helpers/parts.js';
 import { evaluate, findCorpus, formatFigures } from './corpus.js';
 
@@ -10,7 +10,12 @@ const dir = findCorpus(process.cwd());
 const has = part('the bounce corpus', dir !== undefined, 'put shared/bounce-corpus beside the repository or set ROUNDUP_BOUNCE_CORPUS');
 
 describe.skipIf(!has)('bounce corpus', () => {
-  const r = evaluate(dir!);
+  // Read in beforeAll, not here: vitest runs this body to collect the tests even when the
+  // suite is skipped, and without the corpus (a fresh clone) there is nothing to read.
+  let r!: ReturnType<typeof evaluate>;
+  beforeAll(() => {
+    r = evaluate(dir!);
+  });
   it('reports the figures', () => {
     const lines = [formatFigures('dev', r.dev), formatFigures('held-out', r.held), formatFigures('all', r.all)];
     const wrong = r.rows
