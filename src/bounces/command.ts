@@ -7,7 +7,7 @@ import { type Config, loadConfig } from '../config.js';
 import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { openStore } from '../state/db.js';
-import { loadSecret } from '../unsubscribe/secret.js';
+import { secretFor } from '../unsubscribe/secret.js';
 import { formatScan, type ScannedMessage, scanJson, scanOne, summarise } from './scan.js';
 import { imapSource, maildirSource, mboxSource, parseImapUrl, type Source, stdinSource } from './sources.js';
 
@@ -49,7 +49,7 @@ export async function runBouncesScan(o: ScanOptions, io: ScanIO, env: ScanEnv): 
   const store = await openStore(config, env);
   const results: ScannedMessage[] = [];
   try {
-    const secret = loadSecret(config, env);
+    const secret = await secretFor(config, env, store);
     const ctx = { store, config, secret, dryRun: o.dryRun === true };
     for await (const m of source.messages()) {
       const r = await scanOne(m, ctx);

@@ -2,15 +2,15 @@
  * `roundup db copy --to <url>`: this project's send state (sends, readers' rows, suppressions)
  * into another database, typically the shared PostgreSQL; idempotent (src/state/copy.ts).
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type Config, loadConfig } from '../config.js';
 import type { Environment } from '../env.js';
 import { copyState } from '../state/copy.js';
 import { checkDatabaseUrl, maskDatabaseUrl, openStore } from '../state/db.js';
 import { stateDirOf } from '../state/dir.js';
+import type { Store } from '../state/store.js';
 import type { Terminal } from '../terminal.js';
-import { SECRET_FILE } from '../unsubscribe/secret.js';
+import { localSecret, SECRET_FILE, SECRET_SETTING } from '../unsubscribe/secret.js';
 
 export interface DbCopyArgs {
   to: string;
@@ -32,7 +32,7 @@ export async function run(args: DbCopyArgs, terminal: Terminal, env: Environment
       terminal.out(
         'to use it: set ROUNDUP_DATABASE_URL (in .env or the environment) on every machine that sends, serves or handles bounces',
       );
-      const hint = secretHint(config, env);
+      const hint = await shareSecret(config, env, to);
       if (hint) terminal.out(hint);
     } finally {
       await to.close();
@@ -44,14 +44,18 @@ export async function run(args: DbCopyArgs, terminal: Terminal, env: Environment
 
 /**
  * Mail already sent is signed with this machine's secret (unsubscribe links, bounce and mailto:
- * addresses). A machine without it makes a secret of its own, and every link and bounce address
- * already sent fails there: say where this one is (never print it).
+ * addresses). A generated one moves into the shared database with the rest, so `serve` and
+ * `bounces scan` on the web host verify what this machine signed. A secret from the environment
+ * must be set on every machine: say so (never print it).
  */
-function secretHint(config: Config, env: Environment): string | undefined {
-  const also = 'and the same signing secret (mail already sent is signed with it)';
-  if (env.secret) return `${also}: ROUNDUP_SECRET as here`;
+async function shareSecret(config: Config, env: Environment, to: Store): Promise<string | undefined> {
+  if (env.secret) return 'and the same signing secret (mail already sent is signed with it): ROUNDUP_SECRET as here';
   if (config.unsubscribe.secret) return undefined; // in the project's config, which every machine has
+  const local = localSecret(config, env);
+  if (!local) return undefined;
+  const shared = await to.settingOrInit(SECRET_SETTING, () => local);
+  if (shared === local)
+    return "this machine's signing secret is kept in the shared database too: links and bounce addresses it signed verify on every machine";
   const file = path.join(stateDirOf(config, env), SECRET_FILE);
-  if (existsSync(file)) return `${also}: ROUNDUP_SECRET set to the contents of ${path.relative(env.root, file) || file}`;
-  return undefined;
+  return `the shared database already has another signing secret: for links signed here to keep working, set ROUNDUP_SECRET to the contents of ${path.relative(env.root, file) || file} on every machine`;
 }

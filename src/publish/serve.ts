@@ -11,7 +11,7 @@ import { ErrorCodes, RoundupError } from '../errors.js';
 import { stateDirOf } from '../state/dir.js';
 import { openStore, stateLocation } from '../state/index.js';
 import { recordStateIdentity } from '../state/intact.js';
-import { loadSecret } from '../unsubscribe/secret.js';
+import { secretFor } from '../unsubscribe/secret.js';
 import { createUnsubscribeServer } from './server.js';
 
 export interface ServeRequest {
@@ -50,8 +50,14 @@ export async function startServe(
       });
     }
   }
-  const secret = loadSecret(config, env);
   const store = await openStore(config, env);
+  let secret: Buffer;
+  try {
+    secret = await secretFor(config, env, store);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   // So that a later send can tell this SQLite database from an empty one put in its place.
   if (stateLocation(config, env).kind === 'sqlite') recordStateIdentity(stateDirOf(config, env));
   const server = createUnsubscribeServer({ config, store, secret, archiveDir, log: req.log });

@@ -18,7 +18,7 @@ import { stateError } from '../state/sql.js';
 import type { StatusCounts, Store, Worker, WorkerInfo } from '../state/store.js';
 import { stateDirOf } from '../state/dir.js';
 import { ensureStateIntact, recordStateIdentity } from '../state/intact.js';
-import { loadSecret } from '../unsubscribe/secret.js';
+import { loadSecret, secretFor } from '../unsubscribe/secret.js';
 import { visible } from '../visible.js';
 import { mask } from '../mask.js';
 import { createMessageFactory, rawOf, type MessageFactory } from './message.js';
@@ -128,7 +128,8 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
   // A --test send mails only the given addresses, so a lost database does not stop it; but on a
   // fresh project it creates the secret, so it records the new database's identity too.
   const state = sqliteState ? ensureStateIntact(stateDir, { startAfresh: opts.newState, refuse: !opts.test }) : undefined;
-  const secret = loadSecret(config, env);
+  // On a shared PostgreSQL the secret lives in the database, so every machine signs alike.
+  const secret = sqliteState ? loadSecret(config, env) : await sharedSecret(config, env);
   if (opts.test && state?.state === 'fresh') {
     await (await openStore(config, env)).close();
     recordStateIdentity(stateDir);
@@ -454,4 +455,13 @@ async function sendTests(
     possibleDuplicates: 0,
     seconds: 0,
   };
+}
+
+async function sharedSecret(config: Config, env: SendEnv): Promise<Buffer> {
+  const store = await openStore(config, env);
+  try {
+    return await secretFor(config, env, store);
+  } finally {
+    await store.close();
+  }
 }

@@ -217,6 +217,22 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE recipients ADD COLUMN worker_id text, ADD COLUMN retry_at bigint;
   CREATE INDEX recipients_by_worker ON recipients (worker_id) WHERE status = 'sending';`,
   },
+  {
+    version: 4,
+    name: 'settings shared by every machine using the database (the signing secret on PostgreSQL)',
+    // On a shared PostgreSQL the web host (serve, bounces scan) and the sending machine must
+    // sign and verify with one secret; a file in each machine's state folder would differ.
+    sqlite: `
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );`,
+    postgres: `
+  CREATE TABLE settings (
+    key   text PRIMARY KEY,
+    value text NOT NULL
+  );`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

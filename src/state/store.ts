@@ -178,6 +178,24 @@ export class Store {
     return this.sql.tx((t) => fn(new Store(t, this.where)));
   }
 
+  // ------------------------------------------------------------------ settings
+
+  /** A setting shared by every machine using this database. */
+  async setting(key: string): Promise<string | undefined> {
+    return (await this.sql.get<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key]))?.value;
+  }
+
+  /**
+   * The setting, created with `initial()` if it has none. Race-free: when two machines start
+   * at once, one insert wins and both read the winner's value.
+   */
+  async settingOrInit(key: string, initial: () => string): Promise<string> {
+    const found = await this.setting(key);
+    if (found !== undefined) return found;
+    await this.sql.run('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, initial()]);
+    return (await this.setting(key))!;
+  }
+
   // ------------------------------------------------------------------ sends
 
   async findSend(issue: string, list: string): Promise<SendRow | null> {

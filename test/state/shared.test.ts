@@ -4,7 +4,7 @@
  * own, `db status` and `db copy`. Each test has a database of its own (helpers/pg.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -187,6 +187,49 @@ describe.skipIf(!hasPostgres)('shared state on PostgreSQL (real CLI)', () => {
     expect(r.stdout).toMatch(/1 suppressed/);
   }, 120_000);
 
+  it('with no ROUNDUP_SECRET anywhere, the web host verifies the links the sending machine signed: the generated secret lives in the shared database', async () => {
+    const sender = makeSendProject({ csv: readersCsv(3) });
+    const web = makeSendProject({ csv: 'email\n' });
+    const webState = mkdtempSync(path.join(tmpdir(), 'roundup-web-'));
+    const noSecret = { ROUNDUP_DATABASE_URL: url, ROUNDUP_SECRET: '' };
+    smtp = await startSmtp();
+    const sent = await cli(sender.root, sendArgs(), { ...noSecret, ROUNDUP_STATE_DIR: sender.stateDir }).done;
+    expect(sent.code, sent.stderr).toBe(0);
+    // Neither machine has a secret file: the one secret is in the database.
+    expect(existsSync(path.join(sender.stateDir, 'secret'))).toBe(false);
+    const header = smtp.messages
+      .find((m) => m.to === 'reader2@example.net')!
+      .raw.toString('latin1')
+      .match(/^List-Unsubscribe: <(https?:[^>]+)>/im);
+    expect(header).not.toBeNull();
+    const token = new URL(header![1]).pathname.split('/').pop()!;
+
+    const serve = cli(web.root, ['serve', '--port', '0'], { ...noSecret, ROUNDUP_STATE_DIR: webState });
+    const base = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      serve.child.stdout!.on('data', (d) => {
+        out += d;
+        const m = /listening on (http:\/\/\S+?);/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      serve.child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+    });
+    try {
+      const res = await fetch(`${base}/u/${token}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      serve.child.kill('SIGTERM');
+      await serve.done;
+    }
+    expect(existsSync(path.join(webState, 'secret'))).toBe(false);
+    const rows = await query<{ email_key: string }>(url, 'SELECT email_key FROM suppressions');
+    expect(rows.map((r) => r.email_key)).toEqual(['reader2@example.net']);
+  }, 120_000);
+
   it('db status names the backend with the password masked; db copy moves a SQLite state and a second copy changes nothing', async () => {
     const p = makeSendProject({ csv: readersCsv(7) });
     smtp = await startSmtp();
@@ -254,13 +297,15 @@ describe.skipIf(!hasPostgres)('shared state on PostgreSQL (real CLI)', () => {
     }
 
     // An empty target: the same ids as in SQLite, and the next send there gets fresh ids.
-    // The secret this machine generated is named (not printed): other machines need it too.
+    // The secret this machine generated moves into the shared database (never printed), so
+    // links it signed verify on the web host too.
     const secret = 'generated-here-0123456789abcdef';
     writeFileSync(path.join(p.stateDir, 'secret'), `${secret}\n`, { mode: 0o600 });
     const copy = runCli(['db', 'copy', '--to', url], p.root, local);
     expect(copy.code, copy.stderr).toBe(0);
-    expect(copy.stdout).toMatch(/same signing secret .*ROUNDUP_SECRET set to the contents of .*secret$/m);
+    expect(copy.stdout).toMatch(/signing secret is kept in the shared database too/);
     expect(copy.stdout).not.toContain(secret);
+    expect(await query<{ value: string }>(url, "SELECT value FROM settings WHERE key = 'unsubscribe-secret'")).toEqual([{ value: secret }]);
     const ids = await query<{ id: string; email_key: string }>(url, 'SELECT id, email_key FROM recipients ORDER BY id');
     expect(ids.map((r) => [Number(r.id), r.email_key])).toEqual([1, 2, 3, 4, 5, 6, 7].map((i) => [i, `reader${i}@example.net`]));
     const next = makeSendProject({ csv: readersCsv(2, 'next.example.net'), listName: 'next' });
