@@ -47,6 +47,34 @@ async function query<T>(url: string, sql: string): Promise<T[]> {
   }
 }
 
+/**
+ * `roundup serve --port 0` in `root` (the web host), one one-click POST for `token`, then stop.
+ * Returns the HTTP status and what serve printed when it started.
+ */
+async function oneClickThroughServe(root: string, env: Record<string, string>, token: string): Promise<{ status: number; banner: string }> {
+  const serve = cli(root, ['serve', '--port', '0'], env);
+  const { base, banner } = await new Promise<{ base: string; banner: string }>((resolve, reject) => {
+    let out = '';
+    serve.child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+?);/.exec(out);
+      if (m && out.includes('\n')) resolve({ base: m[1], banner: out });
+    });
+    serve.child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+  });
+  try {
+    const res = await fetch(`${base}/u/${token}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    return { status: res.status, banner };
+  } finally {
+    serve.child.kill('SIGTERM');
+    await serve.done;
+  }
+}
+
 describe.skipIf(!hasPostgres)('shared state on PostgreSQL (real CLI)', () => {
   let url: string;
   let smtp: TestSmtp | undefined;
@@ -151,30 +179,12 @@ describe.skipIf(!hasPostgres)('shared state on PostgreSQL (real CLI)', () => {
     const sender = makeSendProject({ csv: readersCsv(5) });
     const web = makeSendProject({ csv: 'email\n' }); // the web host: no list, no state
     const webState = mkdtempSync(path.join(tmpdir(), 'roundup-web-'));
-    const serve = cli(web.root, ['serve', '--port', '0'], { ROUNDUP_DATABASE_URL: url, ROUNDUP_STATE_DIR: webState });
-    const base = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      serve.child.stdout!.on('data', (d) => {
-        out += d;
-        const m = /listening on (http:\/\/\S+?);.*unsubscribes recorded in (\S+)/.exec(out);
-        if (m) {
-          expect(m[2]).not.toContain(new URL(url).password);
-          resolve(m[1]);
-        }
-      });
-      serve.child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-    });
-    try {
-      const res = await fetch(`${base}/u/${signToken({ email: 'reader2@example.net', list: 'readers' }, Buffer.from(SECRET))}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: 'List-Unsubscribe=One-Click',
-      });
-      expect(res.status).toBe(200);
-    } finally {
-      serve.child.kill('SIGTERM');
-      await serve.done;
-    }
+    const token = signToken({ email: 'reader2@example.net', list: 'readers' }, Buffer.from(SECRET));
+    const served = await oneClickThroughServe(web.root, { ROUNDUP_DATABASE_URL: url, ROUNDUP_STATE_DIR: webState }, token);
+    expect(served.status).toBe(200);
+    const where = /unsubscribes recorded in (\S+)/.exec(served.banner);
+    expect(where).not.toBeNull();
+    expect(where![1]).not.toContain(new URL(url).password);
     smtp = await startSmtp();
     const r = await cli(sender.root, sendArgs(), { ROUNDUP_DATABASE_URL: url, ROUNDUP_STATE_DIR: sender.stateDir }).done;
     expect(r.code, r.stderr).toBe(0);
@@ -204,27 +214,8 @@ describe.skipIf(!hasPostgres)('shared state on PostgreSQL (real CLI)', () => {
     expect(header).not.toBeNull();
     const token = new URL(header![1]).pathname.split('/').pop()!;
 
-    const serve = cli(web.root, ['serve', '--port', '0'], { ...noSecret, ROUNDUP_STATE_DIR: webState });
-    const base = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      serve.child.stdout!.on('data', (d) => {
-        out += d;
-        const m = /listening on (http:\/\/\S+?);/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      serve.child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-    });
-    try {
-      const res = await fetch(`${base}/u/${token}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: 'List-Unsubscribe=One-Click',
-      });
-      expect(res.status).toBe(200);
-    } finally {
-      serve.child.kill('SIGTERM');
-      await serve.done;
-    }
+    const served = await oneClickThroughServe(web.root, { ...noSecret, ROUNDUP_STATE_DIR: webState }, token);
+    expect(served.status).toBe(200);
     expect(existsSync(path.join(webState, 'secret'))).toBe(false);
     const rows = await query<{ email_key: string }>(url, 'SELECT email_key FROM suppressions');
     expect(rows.map((r) => r.email_key)).toEqual(['reader2@example.net']);
