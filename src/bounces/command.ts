@@ -6,7 +6,7 @@ import path from 'node:path';
 import { type Config, loadConfig } from '../config.js';
 import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
-import { openStore } from '../state/db.js';
+import { openRecordedStore } from '../state/db.js';
 import { secretFor } from '../unsubscribe/secret.js';
 import { formatScan, type ScannedMessage, scanJson, scanOne, summarise } from './scan.js';
 import { imapSource, maildirSource, mboxSource, parseImapUrl, type Source, stdinSource } from './sources.js';
@@ -46,7 +46,7 @@ export async function runBouncesScan(o: ScanOptions, io: ScanIO, env: ScanEnv): 
   const { root } = env;
   const config = loadConfig(root);
   const source = await openSource(o, config, root, io.stdin);
-  const store = await openStore(config, env);
+  const store = await openRecordedStore(config, env, 'roundup bounces scan');
   const results: ScannedMessage[] = [];
   try {
     const secret = await secretFor(config, env, store);

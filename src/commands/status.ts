@@ -3,7 +3,7 @@ import { loadConfig } from '../config.js';
 import type { Environment } from '../env.js';
 import { slugOfArg } from '../send/prepare.js';
 import { formatStatus, readStatus } from '../send/status.js';
-import { openStore } from '../state/db.js';
+import { openRecordedStore } from '../state/db.js';
 import type { Terminal } from '../terminal.js';
 import { visible } from '../visible.js';
 
@@ -16,7 +16,7 @@ export interface StatusArgs {
 export async function run(args: StatusArgs, terminal: Terminal, env: Environment): Promise<void> {
   const slug = slugOfArg(args.issue);
   const listName = args.list?.replace(/^.*[\\/]/, '').replace(/\.csv$/i, '');
-  const store = await openStore(loadConfig(env.root), env);
+  const store = await openRecordedStore(loadConfig(env.root), env, 'roundup status');
   try {
     const statuses = await readStatus(store, slug, listName);
     if (args.json) {

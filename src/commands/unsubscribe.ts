@@ -3,7 +3,7 @@ import { loadConfig } from '../config.js';
 import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { checkEmail } from '../lists/email.js';
-import { openStore } from '../state/db.js';
+import { openRecordedStore } from '../state/db.js';
 import type { Terminal } from '../terminal.js';
 
 export interface UnsubscribeArgs {
@@ -14,7 +14,7 @@ export interface UnsubscribeArgs {
 export async function run(args: UnsubscribeArgs, terminal: Terminal, env: Environment): Promise<void> {
   const c = checkEmail(args.email);
   if (!c.ok) throw new RoundupError(ErrorCodes.USAGE, c.reason);
-  const store = await openStore(loadConfig(env.root), env);
+  const store = await openRecordedStore(loadConfig(env.root), env, 'roundup unsubscribe');
   try {
     if (args.undo) {
       terminal.out(

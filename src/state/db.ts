@@ -17,6 +17,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { stateDirOf } from './dir.js';
+import { ensureStateIntact } from './intact.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { PgDriver, SqliteDriver, stateError, type Sql } from './sql.js';
 import { schemaVersion, Store } from './store.js';
@@ -81,6 +82,17 @@ export function stateLocation(config: StateConfig, where: StateChoice = {}): Sta
 }
 
 /** Open (creating and migrating on first use) the state database this project uses, or `location`. */
+/**
+ * `openStore` for commands that read or record send state but never start a send (status,
+ * unsubscribe, bounces scan): a lost SQLite database is refused as send refuses it, instead of
+ * silently creating an empty one ("has not been sent yet").
+ */
+export async function openRecordedStore(config: StateConfig, where: StateChoice, command: string): Promise<Store> {
+  const loc = stateLocation(config, where);
+  if (loc.kind === 'sqlite') ensureStateIntact(loc.dir, { command });
+  return openStore(config, where, loc);
+}
+
 export async function openStore(config: StateConfig, where: StateChoice = {}, location?: StateLocation): Promise<Store> {
   const loc = location ?? stateLocation(config, where);
   return loc.kind === 'sqlite' ? openSqlite(loc) : openPostgres(loc);

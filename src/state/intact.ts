@@ -95,7 +95,10 @@ const FLAG = '--new-state';
  * `startAfresh`; then an unreadable file is moved aside and the send starts a new record.
  * Call before anything creates the state directory's files (the secret, the database).
  */
-export function ensureStateIntact(dir: string, opts: { startAfresh?: boolean; refuse?: boolean; shownDir?: string } = {}): StateCheck {
+export function ensureStateIntact(
+  dir: string,
+  opts: { startAfresh?: boolean; refuse?: boolean; shownDir?: string /** the command, when it is not send */; command?: string } = {},
+): StateCheck {
   const file = path.join(dir, DB);
   const shown = path.join(opts.shownDir ?? (path.relative(process.cwd(), dir) || dir), DB);
   const found = inspect(file);
@@ -116,7 +119,7 @@ export function ensureStateIntact(dir: string, opts: { startAfresh?: boolean; re
 
   if (check.state !== 'fresh' && check.state !== 'intact') {
     if (opts.refuse === false) return check;
-    if (!opts.startAfresh) throw refusal(check, shown, evidence);
+    if (!opts.startAfresh) throw refusal(check, shown, evidence, opts.command);
     if (check.state === 'unreadable' || check.state === 'foreign') {
       // Kept, not deleted: it may still be worth recovering.
       const aside = `${file}.unusable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
@@ -134,12 +137,16 @@ export function recordStateIdentity(dir: string): void {
   if (found.kind === 'used' || found.kind === 'unused') stamp(dir, file, found.appId);
 }
 
-function refusal(check: StateCheck, shown: string, evidence: string[]): RoundupError {
-  const sendAnyway = `to start a new send record on purpose (every reader on the list counts as not yet sent, and earlier unsubscribes recorded only there are lost), run the same command with ${FLAG}`;
+function refusal(check: StateCheck, shown: string, evidence: string[], command?: string): RoundupError {
+  // Only send starts a new record on purpose; status, unsubscribe and bounces scan would
+  // otherwise report on (or record into) a new, empty database as if nothing had been sent.
+  const sendAnyway = command
+    ? `${command} will not read or record into a new database in its place; a new send record is started on purpose only by roundup send … ${FLAG}`
+    : `to start a new send record on purpose (every reader on the list counts as not yet sent, and earlier unsubscribes recorded only there are lost), run the same command with ${FLAG}`;
   const used = `the state folder has been used before (found ${evidence.join(', ')})`;
   const why: Record<Exclude<StateCheck['state'], 'fresh' | 'intact'>, string> = {
-    missing: `the send state database is missing, but ${used}: sending now would mail every reader again. Restore ${path.basename(shown)} from a backup if you have one; ${sendAnyway}`,
-    empty: `the send state database is empty, but ${used}: sending now would mail every reader again. Restore it from a backup if you have one; ${sendAnyway}`,
+    missing: `the send state database is missing, but ${used}${command ? '' : ': sending now would mail every reader again'}. Restore ${path.basename(shown)} from a backup if you have one; ${sendAnyway}`,
+    empty: `the send state database is empty, but ${used}${command ? '' : ': sending now would mail every reader again'}. Restore it from a backup if you have one; ${sendAnyway}`,
     replaced: `the send state database is not the one earlier sends recorded in (its identity differs from ${ID_FILE}): it may be another project's or an old copy. Put the right file back; ${sendAnyway}`,
     unreadable: `the send state database cannot be read (${check.detail ?? 'damaged'}): restore it from a backup; or, ${sendAnyway.replace('to start', 'to move it aside and start')}`,
     foreign: `is not a roundup send state database (${check.detail ?? 'unknown tables'}): point stateDir or ROUNDUP_STATE_DIR elsewhere; or, ${sendAnyway.replace('to start', 'to move it aside and start')}`,

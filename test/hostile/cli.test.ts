@@ -107,8 +107,25 @@ describe('a lost state database never re-mails the list', () => {
     for (const f of ['', '-wal', '-shm']) rmSync(db + f, { force: true });
     refusedWith(/roundup\.db: the send state database is missing, but the state folder has been used before .*--new-state/);
 
-    // Emptied: `status` on the missing database created an empty one.
-    expect(run(p, ['status', 'bulletin']).code).toBe(0);
+    // The commands that read or record state refuse it too, and create nothing in its place
+    // (status used to answer "has not been sent yet" from a new, empty database).
+    for (const args of [
+      ['status', 'bulletin'],
+      ['unsubscribe', 'someone@example.net'],
+    ]) {
+      const r = run(p, args);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(
+        /is missing, but the state folder has been used before .*new send record is started on purpose only by roundup send … --new-state/,
+      );
+      expect(existsSync(db)).toBe(false);
+    }
+
+    // Emptied: an empty roundup database (a fresh project's) put in its place.
+    const spare = mkdtempSync(path.join(tmpdir(), 'roundup-spare-'));
+    expect(run({ root: p.root, stateDir: spare }, ['status', 'bulletin']).code).toBe(0);
+    cpSync(path.join(spare, 'roundup.db'), db);
     refusedWith(/the send state database is empty/);
 
     // Corrupt.
