@@ -128,27 +128,30 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
   // A --test send mails only the given addresses, so a lost database does not stop it; but on a
   // fresh project it creates the secret, so it records the new database's identity too.
   const state = sqliteState ? ensureStateIntact(stateDir, { startAfresh: opts.newState, refuse: !opts.test }) : undefined;
-  // On a shared PostgreSQL the secret lives in the database, so every machine signs alike.
-  const secret = sqliteState ? loadSecret(config, env) : await sharedSecret(config, env);
-  if (opts.test && state?.state === 'fresh') {
-    await (await openStore(config, env)).close();
-    recordStateIdentity(stateDir);
+  if (opts.test) {
+    // On a shared PostgreSQL the secret lives in the database, so every machine signs alike.
+    const secret = sqliteState ? loadSecret(config, env) : await sharedSecret(config, env);
+    if (state?.state === 'fresh') {
+      await (await openStore(config, env)).close();
+      recordStateIdentity(stateDir);
+    }
+    return sendTests(prep, opts.test, transport, transportText, secret, io);
   }
-
-  if (opts.test) return sendTests(prep, opts.test, transport, transportText, secret, io);
-  // Refuse before touching any state: a send that cannot be confirmed must leave no trace.
+  // Refuse before touching any state: a send that cannot be confirmed must leave no trace (a
+  // secret made now, with no database beside it, would look like a lost database next time).
   if (!opts.yes && !opts.dryRun && !io.interactive) {
     throw new RoundupError(ErrorCodes.USAGE, 'not a terminal, so cannot ask for confirmation: add --yes to send');
   }
 
+  // The database and its identity first, then the secret: the secret is evidence of earlier use.
   const store = await openStore(config, env);
-  if (sqliteState) {
-    try {
-      recordStateIdentity(stateDir);
-    } catch (e) {
-      await store.close();
-      throw stateError(e, store.where);
-    }
+  let secret: Buffer;
+  try {
+    if (sqliteState) recordStateIdentity(stateDir);
+    secret = await secretFor(config, env, store);
+  } catch (e) {
+    await store.close();
+    throw stateError(e, store.where);
   }
   let worker: Worker | undefined;
   try {

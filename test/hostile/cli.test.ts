@@ -167,8 +167,12 @@ describe('a lost state database never re-mails the list', () => {
     expect(r.stderr).toMatch(/is not the one earlier sends recorded in/);
   }, 120_000);
 
-  it('a fresh project, a --test send first, a dry run and serve never trigger it', () => {
+  it('a fresh project, a send refused for want of --yes, a --test send first, a dry run and serve never trigger it', () => {
     const p = makeSendProject({ csv: readersCsv(2) });
+    // Refused before anything is written: no secret without a database beside it.
+    const refused = run(p, ['send', 'bulletin', '--list', 'readers']);
+    expect(refused.stderr).toMatch(/add --yes to send/);
+    expect(existsSync(path.join(p.stateDir, 'secret'))).toBe(false);
     expect(run(p, ['send', 'bulletin', '--list', 'readers', '--test', 'me@example.net']).code).toBe(0);
     expect(run(p, ['send', 'bulletin', '--list', 'readers', '--dry-run']).code).toBe(0);
     const r = send(p);
