@@ -2,7 +2,7 @@
  * Test helpers: a throw-away copy of a roundup project and a way to run the real CLI
  * (compiled lib/, as users run it) inside it.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -45,26 +45,40 @@ export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {})
 
 export const fixture = (rel: string) => path.join(FIXTURES, rel);
 
+/** A CLI process the test can watch, signal or kill while it runs (crash and lease tests). */
+export interface SpawnedCli {
+  child: ChildProcess;
+  done: Promise<CliResult & { signal: NodeJS.Signals | null }>;
+}
+
+export function spawnCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnedCli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, DEBUG: '', NO_COLOR: '1', ROUNDUP_STATE_DIR: path.join(cwd, '.roundup'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
 /**
  * runCli without blocking this process: for a CLI that talks to a server the test runs itself
  * (an HTTP site, an SMTP sink) and that must keep answering meanwhile.
  */
-export function runCliAsync(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { ...process.env, DEBUG: '', NO_COLOR: '1', ROUNDUP_STATE_DIR: path.join(cwd, '.roundup'), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+export async function runCliAsync(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const run = spawnCli(args, cwd, env);
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), 60_000);
+  try {
+    const { code, stdout, stderr } = await run.done;
+    return { code, stdout, stderr };
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -2,33 +2,16 @@
  * The real CLI (bin/roundup.js, as editors run it) against an in-process SMTP server:
  * SIGKILL mid-send then resume, a concurrent second send, and Ctrl-C.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/project.js';
+import { type SpawnedCli, spawnCli } from '../helpers/project.js';
 import { copiesByReader, makeSendProject, readersCsv, startSmtp, type SendProject, type TestSmtp } from './helpers.js';
 
 const CONCURRENCY = 4;
 
-interface Run {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
+type Run = SpawnedCli;
 
-function cli(p: SendProject, args: string[]): Run {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: p.root,
-    env: { ...process.env, ROUNDUP_STATE_DIR: p.stateDir, DEBUG: '', NO_COLOR: '1', SMTP_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
-}
+const cli = (p: SendProject, args: string[]): Run => spawnCli(args, p.root, { ROUNDUP_STATE_DIR: p.stateDir, SMTP_URL: '' });
 
 const sendArgs = (smtp: TestSmtp, extra: string[] = []) => [
   'send',

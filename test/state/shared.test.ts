@@ -3,7 +3,6 @@
  * senders on one send with one killed by SIGKILL, `serve` with an empty state directory of its
  * own, `db status` and `db copy`. Each test has a database of its own (helpers/pg.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,31 +10,15 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signToken } from '../../src/unsubscribe/token.js';
 import { createDatabase, dropDatabase, hasPostgres } from '../helpers/pg.js';
-import { BIN, runCli } from '../helpers/project.js';
+import { runCli, type SpawnedCli, spawnCli } from '../helpers/project.js';
 import { copiesByReader, makeSendProject, readersCsv, startSmtp, type SendProject, type TestSmtp } from '../send/helpers.js';
 
 const SECRET = 'a-shared-signing-secret-for-tests';
 
-interface Run {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
+type Run = SpawnedCli;
 
-function cli(cwd: string, args: string[], env: Record<string, string>): Run {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { ...process.env, DEBUG: '', NO_COLOR: '1', SMTP_URL: '', ROUNDUP_SECRET: SECRET, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
-}
+const cli = (cwd: string, args: string[], env: Record<string, string>): Run =>
+  spawnCli(args, cwd, { SMTP_URL: '', ROUNDUP_SECRET: SECRET, ...env });
 
 async function query<T>(url: string, sql: string): Promise<T[]> {
   const c = new pg.Client({ connectionString: url });
@@ -55,10 +38,19 @@ async function oneClickThroughServe(root: string, env: Record<string, string>, t
   const serve = cli(root, ['serve', '--port', '0'], env);
   const { base, banner } = await new Promise<{ base: string; banner: string }>((resolve, reject) => {
     let out = '';
+    // Never leave a serve behind: a test that gives up kills it.
+    const timer = setTimeout(() => {
+      serve.child.kill('SIGKILL');
+      reject(new Error(`serve did not start within 60 s: ${out}`));
+    }, 60_000);
+    serve.child.on('exit', () => clearTimeout(timer));
     serve.child.stdout!.on('data', (d) => {
       out += d;
       const m = /listening on (http:\/\/\S+?);/.exec(out);
-      if (m && out.includes('\n')) resolve({ base: m[1], banner: out });
+      if (m && out.includes('\n')) {
+        clearTimeout(timer);
+        resolve({ base: m[1], banner: out });
+      }
     });
     serve.child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
   });
