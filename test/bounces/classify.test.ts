@@ -101,6 +101,67 @@ describe('RFC 3464 delivery status', () => {
   });
 });
 
+describe('whether "user unknown" is about the address', () => {
+  const failed = (status: string, diag: string) =>
+    `Final-Recipient: rfc822; reader@example.com\r\nAction: failed\r\nStatus: ${status}\r\nDiagnostic-Code: smtp; ${diag}`;
+  it('with neither an addressing status nor the RCPT command, it is a filter (soft), as sisimai calls it', () => {
+    expect(analyse(dsn(failed('5.0.0', '550 : User unknown'))).recipients[0]).toMatchObject({ kind: 'soft', reason: 'filtered' });
+    // 5.2.1 is "mailbox disabled", 5.7.1 "delivery not authorised": the code contradicts the words.
+    expect(analyse(dsn(failed('5.2.1', '550 5.2.1 <reader@example.com>... User Unknown'))).kind).toBe('soft');
+    expect(analyse(dsn(failed('5.0.0', '550 5.7.1 550 User Unknown: reader@example.com'))).kind).toBe('soft');
+  });
+  it('an X.1.1 code, in the Status field or in the reply, ties it to the address (hard)', () => {
+    expect(analyse(dsn(failed('5.1.1', '550 User unknown'))).kind).toBe('hard');
+    expect(analyse(dsn(failed('5.0.0', '550 5.1.1 <reader@example.com>: User unknown'))).kind).toBe('hard');
+  });
+  it('a refusal at RCPT TO ties it to the address (hard); ORCPT does not', () => {
+    const rcpt = '<reader@example.com>: host mx.example.com[192.0.2.1] said: 550 User unknown (in reply to RCPT TO command)';
+    expect(analyse(dsn(failed('5.0.0', '550 User unknown'), rcpt)).kind).toBe('hard');
+    expect(analyse(dsn(failed('5.0.0', '550 User unknown'), 'Original-Recipient: (ORCPT reader@example.com)')).kind).toBe('soft');
+  });
+  it('wording that names the failed lookup stands even after DATA (Yahoo)', () => {
+    const yahoo = "554 delivery error: dd This user doesn't have a yahoo.com account (reader@example.com) [0] - mta1.mail.yahoo.com";
+    const a = analyse(dsn(failed('5.0.0', yahoo), '... while talking to mta6.am0.yahoodns.net.:\n>>> DATA\n<<< ' + yahoo));
+    expect(a.recipients[0]).toMatchObject({ kind: 'hard', reason: 'userunknown' });
+  });
+  it('a pipelined RCPT refusal shown under ">>> DATA" is still the RCPT\'s (Sendmail transcript)', () => {
+    const transcript = [
+      '<reader@example.com>',
+      '... while talking to mx.example.com.:',
+      '>>> DATA',
+      '<<< 550 unknown user',
+      '<<< 503-All RCPT commands were rejected with this error:',
+      '<<< 503 Valid RCPT command must precede DATA',
+    ].join('\r\n');
+    expect(analyse(dsn(failed('5.1.1', '550 unknown user'), transcript)).kind).toBe('hard');
+    // Without DATA's 503 the 550 answered DATA: a filter.
+    expect(analyse(dsn(failed('5.1.1', '550 unknown user'), transcript.split('\r\n').slice(0, 4).join('\r\n'))).kind).toBe('soft');
+  });
+  it("PowerMTA's own category settles the kind", () => {
+    const pmta = (cat: string) => dsn(`${failed('5.2.1', '550 5.2.1 <reader@example.com>... User Unknown')}\r\nX-PowerMTA-BounceCategory: ${cat}`);
+    expect(analyse(pmta('bad-mailbox')).recipients[0]).toMatchObject({ kind: 'hard', reason: 'userunknown' });
+    expect(analyse(pmta('inactive-mailbox')).recipients[0]).toMatchObject({ kind: 'soft', reason: 'suspend' });
+    expect(analyse(pmta('spam-related')).recipients[0]).toMatchObject({ kind: 'soft', reputation: true });
+  });
+  it("an Amazon SES receipt rule's canned bounce is the domain owner's filter, never hard", () => {
+    const ses = dsn(failed('5.1.1', '550 5.1.1 Mailbox does not exist')).replace(
+      'Reporting-MTA: dns; mx.example.net',
+      'Reporting-MTA: dns; inbound-smtp.us-west-2.amazonaws.com',
+    );
+    expect(analyse(ses).recipients[0]).toMatchObject({ kind: 'soft', reason: 'filtered' });
+    expect(analyse(dsn(failed('5.1.1', '550 5.1.1 Mailbox does not exist'))).kind).toBe('hard');
+  });
+  it('a notice that says the account is disabled outweighs the "user unknown" it quotes', () => {
+    const a = analyse(
+      dsn(
+        'Final-Recipient: rfc822; reader@example.com\r\nAction: failed\r\nStatus: 5.0.0',
+        'The user(s) account is disabled.\r\n\r\n<reader@example.com>: 550 user unknown (in reply to RCPT TO command)',
+      ),
+    );
+    expect(a.recipients[0]).toMatchObject({ kind: 'soft', reason: 'suspend' });
+  });
+});
+
 describe('RFC 5965 feedback reports', () => {
   it('an abuse report is a complaint about the original recipient', () => {
     const raw = [
