@@ -333,7 +333,11 @@ function recipientFrom(address: string, action: string, status: string, diag: st
   // A delay notice (RFC 3464 Action: delayed) is not a failure yet: soft, reason 'delayed',
   // which the soft-bounce policy does not count (the message may still be delivered).
   if (action === 'delayed') r = { kind: 'soft', reason: 'delayed' };
-  if (r.kind === 'hard' && r.reason === 'userunknown' && !userUnknownStands([status, statusIn(diag)], `${diag}\n${textNear(human, address)}`, human))
+  if (
+    r.kind === 'hard' &&
+    r.reason === 'userunknown' &&
+    !userUnknownStands([status, statusIn(diag)], `${diag}\n${textNear(human, address)}`, human)
+  )
     r = { kind: 'soft', reason: 'filtered' };
   return toRecipient(address, status || statusIn(diag) || '', r, words);
 }

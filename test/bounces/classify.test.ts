@@ -138,7 +138,8 @@ describe('whether "user unknown" is about the address', () => {
     expect(analyse(dsn(failed('5.1.1', '550 unknown user'), transcript.split('\r\n').slice(0, 4).join('\r\n'))).kind).toBe('soft');
   });
   it("PowerMTA's own category settles the kind", () => {
-    const pmta = (cat: string) => dsn(`${failed('5.2.1', '550 5.2.1 <reader@example.com>... User Unknown')}\r\nX-PowerMTA-BounceCategory: ${cat}`);
+    const pmta = (cat: string) =>
+      dsn(`${failed('5.2.1', '550 5.2.1 <reader@example.com>... User Unknown')}\r\nX-PowerMTA-BounceCategory: ${cat}`);
     expect(analyse(pmta('bad-mailbox')).recipients[0]).toMatchObject({ kind: 'hard', reason: 'userunknown' });
     expect(analyse(pmta('inactive-mailbox')).recipients[0]).toMatchObject({ kind: 'soft', reason: 'suspend' });
     expect(analyse(pmta('spam-related')).recipients[0]).toMatchObject({ kind: 'soft', reputation: true });

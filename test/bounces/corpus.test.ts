@@ -28,7 +28,7 @@ describe.skipIf(!has)('bounce corpus', () => {
   // agreement, 0.95 hard precision, 0.90 complaint recall, at most 2% of messages wrongly
   // suppressing a reader. Measured (22 Nov 2026): exact 94.4%, hard precision 100% (52/52),
   // complaint recall 90% (9/10), 0 wrongly suppressing.
-  it('meets the issue\'s targets on the whole set', () => {
+  it("meets the issue's targets on the whole set", () => {
     expect(r.all.exact).toBeGreaterThanOrEqual(0.9);
     expect(r.all.complaintRecall).toBeGreaterThanOrEqual(0.9);
     expect(r.all.hardPrecision).toBeGreaterThanOrEqual(0.95);
