@@ -84,6 +84,35 @@ describe('roundup bounces scan (CLI)', () => {
     expect(json[0].bounces.unsubscribes).toBe(1);
   });
 
+  it('status surfaces soft bounces that blame the sender (blocklist, authentication) by reason', async () => {
+    const p = makeSendProject({ csv: readersCsv(2) });
+    const cfg = path.join(p.root, 'roundup.config.yaml');
+    const doc = parseDocument(readFileSync(cfg, 'utf8'));
+    doc.setIn(['bounces', 'address'], 'bounces@news.hartwellfinch.example');
+    writeFileSync(cfg, doc.toString());
+    await runSend('bulletin', { list: 'readers', smtp: smtp.url, yes: true }, captureIO().io, p);
+    const [m1, m2] = smtp.messages.splice(0).sort((a, b) => a.to.localeCompare(b.to));
+    const blocked = cli(
+      ['bounces', 'scan', '-'],
+      p,
+      dsnFor(m1, { status: '5.7.1', diagnostic: '554 5.7.1 Client host [192.0.2.1] blocked using zen.spamhaus.org' }),
+    );
+    const dmarc = cli(
+      ['bounces', 'scan', '-'],
+      p,
+      dsnFor(m2, { status: '5.7.26', diagnostic: '550 5.7.26 Unauthenticated email is not accepted: DMARC check failed' }),
+    );
+    // Soft: nobody is suppressed for the sender's own problem.
+    for (const r of [blocked, dmarc]) expect(r.stdout).toMatch(/^1 message: 1 soft\n0 readers suppressed$/m);
+    const status = cli(['status', 'bulletin'], p);
+    expect(status.stdout).toMatch(
+      /bounces: 0 hard, 2 soft \(2 about the sender's reputation or authentication: (1 blocked, 1 authfailure|1 authfailure, 1 blocked)\)/,
+    );
+    expect(status.stdout).toMatch(/note: reputation bounces say more about the sender than the readers/);
+    const json = JSON.parse(cli(['status', 'bulletin', '--json'], p).stdout);
+    expect(json[0].bounces).toMatchObject({ hard: 0, soft: 2, reputation: 2, reputationReasons: { blocked: 1, authfailure: 1 } });
+  });
+
   it('--dry-run on a project that has no send state yet creates nothing (no database, no secret), and still classifies', () => {
     const p = makeSendProject({ csv: readersCsv(1) });
     const cfg = path.join(p.root, 'roundup.config.yaml');
