@@ -315,7 +315,9 @@ function withMailboxState(rs: BounceRecipient[], human: string): BounceRecipient
 }
 
 function recipientFrom(address: string, action: string, status: string, diag: string, human: string): BounceRecipient {
-  if (/^(?:delivered|relayed|expanded)/.test(action) || (!action && status.startsWith('2'))) {
+  // RFC 3464 success actions, and Postfix's address-verification report (`sendmail -bv`), which
+  // says "deliverable" (or "undeliverable", a failure like any other).
+  if (/^(?:delivered|relayed|expanded|deliverable)/.test(action) || (!action && status.startsWith('2'))) {
     return { address, status, kind: 'delivered', reason: 'delivered', diagnostic: oneLine(diag) };
   }
   // The Diagnostic-Code is the receiver's own words; without one (or when it says nothing
@@ -420,7 +422,9 @@ function looksLikeBounce(root: MimePart, subject: string, human: string): boolea
   if (DAEMON.test(local) || /mailer-daemon|postmaster|mail delivery (?:subsystem|system)/i.test(from)) return true;
   if (root.type === 'multipart/report' || header(root, 'x-failed-recipients')) return true;
   if (BOUNCE_SUBJECT.test(subject)) return true;
-  return /\b(?:could not be delivered|delivery (?:to the following|has failed)|permanent(?:ly)? (?:fatal )?error|undeliverable|was not delivered|unable to deliver|delivery failed)\b/i.test(
+  // The last clause: a 5xx reply with RFC 5321's own reply text (§4.2.2, "550 Requested action
+  // not taken: mailbox unavailable"), as gateways that write their own notices quote it.
+  return /\b(?:could not be delivered|delivery (?:to the following|has failed)|permanent(?:ly)? (?:fatal )?error|undeliverable|was not delivered|unable to deliver|delivery failed)\b|\b5[0-5]\d[ -]+(?:-[ ]*)?requested action not taken\b/i.test(
     human,
   );
 }

@@ -281,8 +281,9 @@ export function userUnknownStands(statuses: readonly (string | undefined)[], tex
   if (refusedAfterData(text, whole)) return false;
   if (statuses.some((s) => s && ADDRESS_STATUS.test(s))) return true;
   // The failing command was RCPT TO: Postfix "(in reply to RCPT TO command)", Exim "after RCPT
-  // TO:", Sendmail's ">>> RCPT To:" transcript, "SMTP:RCPT host …". ORCPT (RFC 3461) is not one.
-  return /(?<![a-z])rcpt(?![a-z])/i.test(text);
+  // TO:", Sendmail's ">>> RCPT To:" transcript, "SMTP:RCPT host …". Not a mere mention: an
+  // envelope summary ("RCPT TO: a@b") or ORCPT (RFC 3461) says nothing about what failed.
+  return /\b(?:in reply to|after)\s+rcpt\s+to\b|>>>\s*rcpt\s+to\b|\bsmtp:\s*rcpt\b|\brcpt(?:\s+to)?\s+command\b/i.test(text);
 }
 
 /**

@@ -87,6 +87,14 @@ describe('RFC 3464 delivery status', () => {
     );
     expect(d.recipients[0]).toMatchObject({ kind: 'soft', reason: 'delayed' });
   });
+  it("Postfix's address-verification report: deliverable is delivered, undeliverable a failure", () => {
+    const verify = (action: string, status: string, diag: string) =>
+      analyse(
+        dsn(`Final-Recipient: rfc822; reader@example.com\r\nAction: ${action}\r\nStatus: ${status}\r\nDiagnostic-Code: smtp; ${diag}`),
+      );
+    expect(verify('deliverable', '2.1.5', '250 2.1.5 Ok').kind).toBe('delivered');
+    expect(verify('undeliverable', '5.1.1', '550 5.1.1 <reader@example.com>: Recipient address rejected: User unknown').kind).toBe('hard');
+  });
   it('two recipients keep their own verdicts', () => {
     const a = analyse(
       dsn(
@@ -118,6 +126,33 @@ describe('whether "user unknown" is about the address', () => {
     const rcpt = '<reader@example.com>: host mx.example.com[192.0.2.1] said: 550 User unknown (in reply to RCPT TO command)';
     expect(analyse(dsn(failed('5.0.0', '550 User unknown'), rcpt)).kind).toBe('hard');
     expect(analyse(dsn(failed('5.0.0', '550 User unknown'), 'Original-Recipient: (ORCPT reader@example.com)')).kind).toBe('soft');
+  });
+  it("a gateway's own notice quoting RFC 5321's reply text is a bounce; its envelope summary is no RCPT evidence", () => {
+    // The nested part's parameters are folded without the leading space, as some mailers do.
+    const raw = [
+      'From: post_master@sms.example.net',
+      'To: news@news.example.org',
+      'Subject: Re: November roundup',
+      'Content-Type: multipart/mixed; boundary="O"',
+      '',
+      '--O',
+      'Content-Type: multipart/alternative;',
+      'boundary="I"',
+      '',
+      '--I',
+      'Content-Type: text/plain',
+      '',
+      'Error: Invalid user address',
+      '550 - Requested action not taken: no such user here',
+      'Message details:',
+      '  MAIL FROM: news@news.example.org',
+      '  RCPT TO: 5550100@sms.example.net',
+      '--I--',
+      '--O--',
+      '',
+    ].join('\r\n');
+    const a = analyse(raw);
+    expect(a.recipients).toEqual([expect.objectContaining({ address: '5550100@sms.example.net', kind: 'soft', reason: 'filtered' })]);
   });
   it('wording that names the failed lookup stands even after DATA (Yahoo)', () => {
     const yahoo = "554 delivery error: dd This user doesn't have a yahoo.com account (reader@example.com) [0] - mta1.mail.yahoo.com";
