@@ -110,6 +110,13 @@ const MAILBOX_RULES: Rule[] = [
   ],
 ];
 
+/**
+ * Lotus Domino / Notes say "not listed in the Domino Directory" in the server's language; the
+ * Japanese forms ("… は Domino ディレクトリには見つかりません", "ディレクトリのリストにありません")
+ * are the same directory lookup. Kept apart: `\b` does not work next to Japanese text.
+ */
+export const DOMINO_DIRECTORY_JA = /ディレクトリ(?:には見つかりません|のリストにありません)/;
+
 /** The address itself is gone: these are the only reasons that suppress at once. */
 const HARD_RULES: Rule[] = [
   [
@@ -132,6 +139,7 @@ const HARD_RULES: Rule[] = [
     'hard',
     /\b(?:user (?:is )?unknown|unknown (?:user|recipient|mailbox|address|local[- ]part|account)|no such (?:user|recipient|mailbox|address|account|person|local user)|(?:user|recipient|mailbox|address|account|e-?mail address|email account|addressee)(?: name)? (?:\S+ )?(?:does not|doesn'?t|did not) exist|(?:user|mailbox|recipient|address|account) not found|not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)|invalid (?:recipient|mailbox|user|address|e-?mail address)|recipient (?:address )?(?:invalid|unknown|not (?:found|recogni[sz]ed|valid))|mailbox (?:unavailable|not available|does not exist|not found|name not allowed|is unavailable)|no mailbox|unknown or illegal alias|addressee unknown|not listed in (?:domino )?directory|user not listed|(?:is|was) not (?:a )?(?:valid|known) (?:user|mailbox|recipient)|no account|account does not exist|address (?:unknown|invalid)|user doesn'?t have a .{0,30} account|this user doesn'?t have|not our customer|unknown local part|no such local user|rejected: not in (?:the )?(?:list|directory)|sorry, no mailbox here by that name|user not found|couldn'?t find the recipient|invalid mailbox|bad recipient|recipient not found|nosuchuser|unknown address|5\.4\.1 .{0,60}recipient address rejected: access denied|address does not exist|user doesn'?t exist|userunknown)\b/i,
   ],
+  ['userunknown', 'hard', DOMINO_DIRECTORY_JA],
 ];
 
 const RULES: Rule[] = [...SENDER_RULES, ...MAILBOX_RULES.slice(0, 3), ...HARD_RULES, ...MAILBOX_RULES.slice(3)];
@@ -277,7 +285,7 @@ const ADDRESS_STATUS = /^5\.1\.(?!(?:2|4|6|7|8)$)\d{1,3}$/;
  * one in the reply); `text` is what was said about the recipient; `whole` the report's text.
  */
 export function userUnknownStands(statuses: readonly (string | undefined)[], text: string, whole = text): boolean {
-  if (NAMES_THE_LOOKUP.test(text)) return true;
+  if (NAMES_THE_LOOKUP.test(text) || DOMINO_DIRECTORY_JA.test(text)) return true;
   if (refusedAfterData(text, whole)) return false;
   if (statuses.some((s) => s && ADDRESS_STATUS.test(s))) return true;
   // The failing command was RCPT TO: Postfix "(in reply to RCPT TO command)", Exim "after RCPT

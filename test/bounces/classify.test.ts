@@ -154,6 +154,16 @@ describe('whether "user unknown" is about the address', () => {
     const a = analyse(raw);
     expect(a.recipients).toEqual([expect.objectContaining({ address: '5550100@sms.example.net', kind: 'soft', reason: 'filtered' })]);
   });
+  it("Domino's directory lookup stands without a code, in Japanese too", () => {
+    // "ユーザー Neko (…) は Domino ディレクトリには見つかりません。" as Domino sends it, in ISO-2022-JP.
+    const ja = '  \x1b$B%f!<%6!<\x1b(B Neko (reader@example.com) \x1b$B$O\x1b(B Domino \x1b$B%G%#%l%/%H%j$K$O8+$D$+$j$^$;$s!#\x1b(B';
+    const raw = dsn('Final-Recipient: rfc822;reader@example.com\r\nAction: failed\r\nStatus: 5.0.0', `because:\r\n${ja}`).replace(
+      'Content-Type: text/plain\r\n',
+      'Content-Type: text/plain; charset=ISO-2022-JP\r\n',
+    );
+    expect(analyse(raw).recipients[0]).toMatchObject({ kind: 'hard', reason: 'userunknown' });
+    expect(analyse(dsn(failed('5.0.0', 'User Neko (reader@example.com) not listed in Domino Directory'))).kind).toBe('hard');
+  });
   it('wording that names the failed lookup stands even after DATA (Yahoo)', () => {
     const yahoo = "554 delivery error: dd This user doesn't have a yahoo.com account (reader@example.com) [0] - mta1.mail.yahoo.com";
     const a = analyse(dsn(failed('5.0.0', yahoo), '... while talking to mta6.am0.yahoodns.net.:\n>>> DATA\n<<< ' + yahoo));
