@@ -6,7 +6,8 @@ import path from 'node:path';
 import { type Config, loadConfig } from '../config.js';
 import type { Environment } from '../env.js';
 import { copyState } from '../state/copy.js';
-import { checkDatabaseUrl, maskDatabaseUrl, openStore, TO_URL } from '../state/db.js';
+import { checkDatabaseUrl, lookAtState, maskDatabaseUrl, openStore, TO_URL } from '../state/db.js';
+import { SCHEMA_VERSION } from '../state/schema.js';
 import { stateDirOf } from '../state/dir.js';
 import type { Store } from '../state/store.js';
 import type { Terminal } from '../terminal.js';
@@ -19,7 +20,19 @@ export interface DbCopyArgs {
 export async function run(args: DbCopyArgs, terminal: Terminal, env: Environment): Promise<void> {
   const url = checkDatabaseUrl(args.to, TO_URL);
   const config = loadConfig(env.root);
-  const from = await openStore(config, env);
+  // The source is looked at first: a project that has recorded nothing has nothing to copy, and
+  // copying must not create a state database here to find that out. An older schema is
+  // upgraded (the copy reads the current tables); a lost SQLite database is refused.
+  const look = await lookAtState(config, env, 'roundup db copy');
+  if (!look.store) {
+    terminal.out(`nothing to copy: ${look.location.shown} has no send state yet (roundup has recorded nothing here)`);
+    return;
+  }
+  let from = look.store;
+  if (look.version < SCHEMA_VERSION) {
+    await from.close();
+    from = await openStore(config, env, look.location);
+  }
   try {
     const to = await openStore(config, env, { kind: 'postgres', url, shown: maskDatabaseUrl(url), from: TO_URL });
     try {
