@@ -11,10 +11,12 @@
  * The key comes from ROUNDUP_DKIM_PRIVATE_KEY (PEM text or a path) or config dkim.privateKey
  * (a path); it is never printed, not even in an error.
  */
-import { createPrivateKey, type KeyObject, sign as cryptoSign } from 'node:crypto';
+import { createHash, createPrivateKey, type KeyObject, sign as cryptoSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import DKIM from 'nodemailer/lib/dkim';
+import MessageParser from 'nodemailer/lib/dkim/message-parser';
+import signHeaders from 'nodemailer/lib/dkim/sign';
 import type { Config } from '../config.js';
 import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
@@ -117,9 +119,36 @@ export class DkimSigner {
     });
   }
 
-  /** The DKIM-Signature header (ending in CRLF) for a message given as pieces. */
+  /**
+   * The DKIM-Signature header (ending in CRLF) for a message given as pieces.
+   *
+   * nodemailer's own steps, called directly: its header parser, its relaxed body hash and its
+   * signature function, the three stages its DKIM stream runs. The stream itself (parser,
+   * PassThroughs, a setImmediate per stage) cost twice the RSA signature per message; called
+   * directly a signed send runs at ~twice the rate. A body not ending in a line break (never
+   * one roundup composes) takes the stream, whose flush adds the CRLF relaxed hashing needs.
+   * The body hash is `relaxedBodyHash` below, a faster pass than nodemailer's byte loop.
+   * test/send/dkim.test.ts checks both paths give the same signature.
+   */
   async signatureFor(pieces: readonly string[]): Promise<string> {
     const input = Buffer.from(pieces.join(''), 'utf8');
+    const end = input.indexOf('\r\n\r\n');
+    if (end < 0 || input[input.length - 1] !== 0x0a) return this.signatureByStream(input);
+    const headers = MessageParser.prototype.parseHeaders.call({ rawHeaders: input.subarray(0, end + 2) } as MessageParser);
+    const body = input.subarray(end + 4);
+    const field = signHeaders(headers, 'sha256', relaxedBodyHash(body), {
+      domainName: this.settings.domain,
+      keySelector: this.settings.selector,
+      privateKey: this.settings.key,
+      headerFieldNames: SIGNED_HEADERS.join(':'),
+    });
+    // nodemailer returns false when the key cannot sign (loadDkim proved it can, so: a bug).
+    if (!field) throw new Error('internal: the DKIM key did not sign');
+    return `${field}\r\n`;
+  }
+
+  /** The same signature through nodemailer's DKIM stream (the reference the direct path must match). */
+  async signatureByStream(input: Buffer): Promise<string> {
     const chunks: Buffer[] = [];
     for await (const c of this.dkim.sign(input)) chunks.push(c as Buffer);
     const out = Buffer.concat(chunks);
@@ -154,4 +183,47 @@ export function signingTransport(inner: Transport, signer: DkimSigner): Transpor
       };
     },
   };
+}
+
+/**
+ * The relaxed body hash (RFC 6376 §3.4.4): runs of SP/HTAB become one SP, none at a line's
+ * end, empty lines at the end are left out, and a last line without a line break gets CRLF. One tight pass into one buffer
+ * and one native hash: nodemailer's loop (a method call per byte) took 0.3–0.6 ms for a 56 KB
+ * newsletter, as much as the RSA signature; this takes a fraction of that. The same hash byte
+ * for byte (test/send/dkim.test.ts compares them on real and awkward bodies).
+ */
+export function relaxedBodyHash(body: Buffer): string {
+  // Twice the body at most: every bare LF becomes CRLF.
+  const out = Buffer.allocUnsafe(2 * body.length + 2);
+  let o = 0;
+  let lineStart = 0;
+  let end = 0;
+  let wsp = false;
+  const n = body.length;
+  for (let i = 0; i < n; i++) {
+    const c = body[i];
+    // A line ends at CRLF or a bare LF (as in nodemailer's loop); any other CR is content.
+    if (c === 0x0a || (c === 0x0d && i + 1 < n && body[i + 1] === 0x0a)) {
+      if (c === 0x0d) i++;
+      wsp = false;
+      out[o++] = 0x0d;
+      out[o++] = 0x0a;
+      if (o - 2 > lineStart) end = o;
+      lineStart = o;
+    } else if (c === 0x20 || c === 0x09) {
+      wsp = true;
+    } else {
+      if (wsp) {
+        out[o++] = 0x20;
+        wsp = false;
+      }
+      out[o++] = c;
+    }
+  }
+  if (o > lineStart) {
+    out[o++] = 0x0d;
+    out[o++] = 0x0a;
+    end = o;
+  }
+  return createHash('sha256').update(out.subarray(0, end)).digest('base64');
 }
