@@ -14,6 +14,8 @@
 import { createHash, createPrivateKey, type KeyObject, sign as cryptoSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { domainToASCII } from 'node:url';
+import { foldLines } from 'nodemailer/lib/mime-funcs';
 import DKIM from 'nodemailer/lib/dkim';
 import MessageParser from 'nodemailer/lib/dkim/message-parser';
 import signHeaders from 'nodemailer/lib/dkim/sign';
@@ -109,6 +111,7 @@ export function loadDkim(config: Pick<Config, 'dkim'>, env: Pick<Environment, 'r
 
 export class DkimSigner {
   private readonly dkim: DKIM;
+  private readonly fieldNames = SIGNED_HEADERS.join(':');
 
   constructor(readonly settings: DkimSettings) {
     this.dkim = new DKIM({
@@ -122,29 +125,32 @@ export class DkimSigner {
   /**
    * The DKIM-Signature header (ending in CRLF) for a message given as pieces.
    *
-   * nodemailer's own steps, called directly: its header parser, its relaxed body hash and its
-   * signature function, the three stages its DKIM stream runs. The stream itself (parser,
-   * PassThroughs, a setImmediate per stage) cost twice the RSA signature per message; called
-   * directly a signed send runs at ~twice the rate. A body not ending in a line break (never
-   * one roundup composes) takes the stream, whose flush adds the CRLF relaxed hashing needs.
-   * The body hash is `relaxedBodyHash` below, a faster pass than nodemailer's byte loop.
-   * test/send/dkim.test.ts checks both paths give the same signature.
+   * The steps of nodemailer's DKIM stream, called directly: its header parser and its relaxed
+   * header canonicalisation, then the field as its sign() writes it (`dkimField`). Two parts
+   * are our own, for speed: the relaxed body hash (`relaxedBodyHash`, one tight pass instead of
+   * a method call per byte) and the RSA signature, made with crypto.sign's callback form so it
+   * runs on libuv's thread pool, on another core, while this thread serves the connections.
+   * Together a signed message costs the send loop a fraction of what the stream did (its
+   * PassThroughs and setImmediates cost more than the RSA signature itself). A body not ending
+   * in a line break (never one roundup composes) takes the stream. test/send/dkim.test.ts
+   * checks both paths give the same bytes, and mailauth verifies what the server received.
    */
   async signatureFor(pieces: readonly string[]): Promise<string> {
     const input = Buffer.from(pieces.join(''), 'utf8');
     const end = input.indexOf('\r\n\r\n');
     if (end < 0 || input[input.length - 1] !== 0x0a) return this.signatureByStream(input);
     const headers = MessageParser.prototype.parseHeaders.call({ rawHeaders: input.subarray(0, end + 2) } as MessageParser);
-    const body = input.subarray(end + 4);
-    const field = signHeaders(headers, 'sha256', relaxedBodyHash(body), {
-      domainName: this.settings.domain,
-      keySelector: this.settings.selector,
-      privateKey: this.settings.key,
-      headerFieldNames: SIGNED_HEADERS.join(':'),
-    });
-    // nodemailer returns false when the key cannot sign (loadDkim proved it can, so: a bug).
-    if (!field) throw new Error('internal: the DKIM key did not sign');
-    return `${field}\r\n`;
+    const signed = signHeaders.relaxedHeaders(headers, this.fieldNames);
+    const head = dkimField(this.settings, signed.fieldNames, relaxedBodyHash(input.subarray(end + 4)));
+    const data = Buffer.from(`${signed.headers}dkim-signature:${relaxedHeaderValue(head)}`, 'latin1');
+    const signature = await new Promise<Buffer>((resolve, reject) =>
+      cryptoSign('sha256', data, this.settings.key, (err, sig) => (err ? reject(err) : resolve(sig))),
+    );
+    // Folded as nodemailer folds it: 73 characters on the "b=" line, 75 on each after.
+    return `${head}${signature
+      .toString('base64')
+      .replace(/(^.{73}|.{75}(?!\r?\n|\r))/g, '$&\r\n ')
+      .trim()}\r\n`;
   }
 
   /** The same signature through nodemailer's DKIM stream (the reference the direct path must match). */
@@ -183,6 +189,36 @@ export function signingTransport(inner: Transport, signer: DkimSigner): Transpor
       };
     },
   };
+}
+
+/**
+ * The DKIM-Signature field up to its empty "b=" tag, exactly as nodemailer's dkim/sign.js
+ * writes it (tags in its order, each value cleaned of control characters and ';' '=', folded
+ * at 76 columns), for rsa-sha256 with relaxed/relaxed canonicalisation.
+ */
+function dkimField(s: DkimSettings, fieldNames: string, bodyHash: string): string {
+  const clean = (v: string) => v.replace(/[\x00-\x1f\x7f;=]/g, '');
+  const domain = clean(s.domain);
+  const tags = [
+    'v=1',
+    'a=rsa-sha256',
+    'c=relaxed/relaxed',
+    `d=${domainToASCII(domain) || domain.toLowerCase()}`,
+    'q=dns/txt',
+    `s=${clean(s.selector)}`,
+    `bh=${bodyHash}`,
+    `h=${clean(fieldNames)}`,
+  ];
+  return `${foldLines(`DKIM-Signature: ${tags.join('; ')}`, 76)};\r\n b=`;
+}
+
+/** Relaxed canonicalisation of one header field's value (RFC 6376 §3.4.2), as nodemailer's. */
+function relaxedHeaderValue(line: string): string {
+  return line
+    .slice(line.indexOf(':') + 1)
+    .replace(/\r?\n/g, '')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/^ | $/g, '');
 }
 
 /**
