@@ -82,6 +82,11 @@ export class Dispatcher {
     else this.flushTimer ??= setTimeout(() => this.schedule(), FLUSH_MS);
   }
 
+  /** Look for rows again now (the list import just wrote some), rather than at the next poll. */
+  nudge(): void {
+    if (!this.closed) this.schedule();
+  }
+
   /** Stop handing out rows (outstanding next() calls get null); reports are still recorded. */
   close(): void {
     if (this.closed && this.waiters.length === 0) return;

@@ -28,6 +28,12 @@ export interface SendLoopOptions {
   claimAhead?: number;
   /** Aborting it (Ctrl-C) stops the send gracefully. */
   signal?: AbortSignal;
+  /**
+   * Filled in when the loop starts, for a caller working alongside it (the list import):
+   * `nudge` makes it look for rows at once, `stop` ends it as a fatal stop with that message
+   * (messages in flight finish and are recorded first).
+   */
+  control?: LoopControl;
   /** A cap wait longer than this stops the send instead of sleeping (default 15 min). */
   maxCapWaitMs?: number;
   onCommitted?: (outcomes: readonly Outcome[]) => void;
@@ -37,6 +43,11 @@ export interface SendLoopOptions {
 }
 
 export type StopReason = 'done' | 'interrupted' | 'paused' | 'fatal' | 'capped';
+
+export interface LoopControl {
+  nudge?: () => void;
+  stop?: (message: string) => void;
+}
 
 export interface SendLoopResult {
   stop: StopReason;
@@ -90,6 +101,11 @@ export async function runSendLoop(o: SendLoopOptions): Promise<SendLoopResult> {
     undefined,
     o.claimAhead ?? 0,
   );
+
+  if (o.control) {
+    o.control.nudge = () => dispatcher.nudge();
+    o.control.stop = (message) => stop('fatal', message);
+  }
 
   const failed = (c: Classified) => {
     lastFailure = c.response;

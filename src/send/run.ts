@@ -23,11 +23,11 @@ import { visible } from '../visible.js';
 import { mask } from '../mask.js';
 import { createMessageFactory, rawOf, type MessageFactory } from './message.js';
 import { messageIdFor, testMessageId } from './message-id.js';
-import { runSendLoop, type SendLoopResult } from './orchestrator.js';
+import { type LoopControl, runSendLoop, type SendLoopResult } from './orchestrator.js';
 import { formatWorkers } from './status.js';
 import { prepareSend, type PreparedSend } from './prepare.js';
 import { judgePublished, planPublishCheck, probeAll } from './published.js';
-import { createProgress } from './progress.js';
+import { createProgress, type Progress } from './progress.js';
 import { RateLimiter } from './rate-limit.js';
 import { createTransport } from './transport.js';
 import { DkimSigner, loadDkim, signingTransport } from './dkim.js';
@@ -167,26 +167,101 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
       );
     }
     const joined = worker.joined.length > 0;
-    let scan: ListScan | undefined;
     if (joined) {
       const who = worker.joined.map((w) => `process ${w.pid} on ${w.host}`).join(', ');
       io.err(`joining the send already running (${who}): readers are shared out, none is sent twice`);
-    } else {
+    }
+    // With nothing to ask between reading the list and sending (--yes, no --retry-failed),
+    // sending starts while the list is still being read: each batch the import writes is
+    // claimable at once (Store.ledger `importing`), so a long list's first message goes out
+    // within a batch, not after the whole file. The plan is printed when the import is done,
+    // as it would have been; only its timing differs.
+    const overlap = !joined && opts.yes === true && !opts.retryFailed;
+    const imp = joined ? undefined : await store.beginImport(send, idOf, worker.id);
+
+    let progress: Progress | undefined;
+    const notes: string[] = [];
+    let done = 0;
+    let failed = 0;
+    const control: LoopControl = {};
+    let started = Date.now();
+    const startLoop = async () => {
+      const limiter = new RateLimiter({
+        rate: settings.rate,
+        perHour: config.send.perHour,
+        perDay: config.send.perDay,
+        seed: config.send.perHour || config.send.perDay ? await store.recentSendMinutes(Date.now() - 86_400_000) : undefined,
+      });
+      started = Date.now();
+      return runSendLoop({
+        ledger: store.ledger(send.id, worker!.id, { importing: overlap ? imp?.gen : undefined }),
+        makeMessage: createMessageFactory({ issue, config, list: list.ref.name, secret }),
+        transport: transport!,
+        limiter,
+        concurrency: settings.concurrency,
+        maxAttempts: config.send.maxAttempts,
+        pauseAfterFailures: config.send.pauseAfterFailures,
+        retryDelay: config.send.retryDelay,
+        messagesPerConnection: config.send.messagesPerConnection,
+        claimAhead: store.claimAhead(settings.concurrency, settings.rate),
+        signal: io.signal,
+        control,
+        // Until the plan is printed (an overlapped import) notes wait, then go above the bar.
+        log: (l) => (progress ? progress.note(l) : notes.push(l)),
+        onCommitted: (outcomes) => {
+          for (const o of outcomes) {
+            if (o.kind === 'sent') done++;
+            else if (o.kind === 'failed') {
+              done++;
+              failed++;
+            }
+          }
+          progress?.update({ done, failed });
+        },
+      });
+    };
+    const early = overlap ? startLoop() : undefined;
+
+    let scan: ListScan | undefined;
+    if (imp) {
       // The list streams into the state database a batch at a time: memory stays flat
       // whatever the list's size, and duplicates are found by the database.
-      const imp = await store.beginImport(send, idOf, worker.id);
-      scan = await scanList(list.ref, (batch) => imp.add(batch));
-      await imp.finish();
+      try {
+        scan = await scanList(list.ref, async (batch) => {
+          const dups = await imp.add(batch);
+          if (early) {
+            control.nudge?.();
+            // Let the send loop run between batches: parsing and inserting are synchronous
+            // underneath, and would otherwise read the whole file before a message went out.
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
+          return dups;
+        });
+        await imp.finish();
+      } catch (e) {
+        if (!early) throw e;
+        // A list that turns out unreadable half-way: stop sending, let the messages in flight
+        // finish and be recorded, and say how far it got.
+        control.stop?.('the list could not be read to the end');
+        await early.catch(() => undefined);
+        throw afterPartialSend(e, done);
+      }
     }
     const uncertain = await store.recoverInterrupted(send.id, worker.id);
+    control.nudge?.();
     if (opts.retryFailed) {
       const n = await store.requeueFailed(send.id);
       io.err(`retrying ${n} failed reader${n === 1 ? '' : 's'}`);
     }
-    const before = await store.countByStatus(send.id);
+    // What this run set out to do. With an overlapped import, the readers it has already sent,
+    // failed or holds ('sending': no other sender runs, or this one would have joined) are part
+    // of it, as they would have been counted before a word was sent.
+    const now = await store.countByStatus(send.id);
+    const before: StatusCounts = early
+      ? { ...now, queued: now.queued + now.sending + done, sending: 0, sent: now.sent - (done - failed), failed: now.failed - failed }
+      : now;
     printPlan(io, prep, transportText, before, uncertain, settings, scan);
 
-    const started = Date.now();
     const summary = async (stop: SendSummary['stop'], thisRun?: SendLoopResult): Promise<SendSummary> => ({
       issue: issue.slug,
       list: list.ref.name,
@@ -201,6 +276,7 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
     });
 
     if (before.queued === 0 && !joined) {
+      await early;
       io.out(
         before.sent > 0
           ? `nothing to send: all ${before.sent} readers on ${list.ref.name} already have ${issue.slug}` +
@@ -217,39 +293,10 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
       }
     }
 
-    const limiter = new RateLimiter({
-      rate: settings.rate,
-      perHour: config.send.perHour,
-      perDay: config.send.perDay,
-      seed: config.send.perHour || config.send.perDay ? await store.recentSendMinutes(Date.now() - 86_400_000) : undefined,
-    });
-    const progress = await createProgress({ total: before.queued, stream: io.progressStream, verbose: opts.verbose });
-    let done = 0;
-    let failed = 0;
-    const result = await runSendLoop({
-      ledger: store.ledger(send.id, worker.id),
-      makeMessage: createMessageFactory({ issue, config, list: list.ref.name, secret }),
-      transport: transport!,
-      limiter,
-      concurrency: settings.concurrency,
-      maxAttempts: config.send.maxAttempts,
-      pauseAfterFailures: config.send.pauseAfterFailures,
-      retryDelay: config.send.retryDelay,
-      messagesPerConnection: config.send.messagesPerConnection,
-      claimAhead: store.claimAhead(settings.concurrency, settings.rate),
-      signal: io.signal,
-      log: (l) => progress.note(l),
-      onCommitted: (outcomes) => {
-        for (const o of outcomes) {
-          if (o.kind === 'sent') done++;
-          else if (o.kind === 'failed') {
-            done++;
-            failed++;
-          }
-        }
-        progress.update({ done, failed });
-      },
-    }).finally(() => progress.stop());
+    progress = await createProgress({ total: before.queued, stream: io.progressStream, verbose: opts.verbose });
+    progress.update({ done, failed });
+    for (const l of notes.splice(0)) progress.note(l);
+    const result = await (early ?? startLoop()).finally(() => progress?.stop());
 
     const s = await summary(result.stop, result);
     if (result.stop === 'done' && s.counts.queued === 0 && s.counts.sending === 0) await store.markFinished(send.id).catch(() => {});
@@ -270,6 +317,21 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
     await worker?.release();
     await store.close().catch(() => {});
   }
+}
+
+/**
+ * A list that could not be read to the end after sending had begun (an overlapped import):
+ * the same located error, saying what was sent and how to go on. Nothing is lost: what was
+ * sent is recorded, and the next run (with the file fixed) sends only the rest.
+ */
+function afterPartialSend(e: unknown, done: number): unknown {
+  if (done === 0 || !(e instanceof RoundupError)) return e;
+  return new RoundupError(
+    e.code,
+    `${e.message.replace(/\.$/, '')}; ${done} reader${done === 1 ? ' was' : 's were'} sent before this (recorded): fix the file and run the same command to send the rest`,
+    { file: e.file, line: e.line },
+    e.exitCode,
+  );
 }
 
 function effectiveSettings(config: Config, opts: SendOptions) {

@@ -412,10 +412,16 @@ export class Store {
     return rate > 0 ? Math.min(ahead, Math.max(2, Math.ceil(rate / 4))) : ahead;
   }
 
-  ledger(sendId: number, workerId: string): SendLedger {
+  /**
+   * The ledger a worker sends through. `importing`: the generation of the import this worker
+   * is running meanwhile (ListImport.gen); its rows are claimable before the import finishes,
+   * since each of them is a reader of the list file as it is now (see CLAIM).
+   */
+  ledger(sendId: number, workerId: string, opts: { importing?: number } = {}): SendLedger {
+    const gen = opts.importing ?? -1;
     return this.sql instanceof SqliteDriver
-      ? new SqliteLedger(this.sql, sendId, workerId, this, () => this.leaseLost())
-      : new PgLedger(this.sql, sendId, workerId, this, () => this.leaseLost());
+      ? new SqliteLedger(this.sql, sendId, workerId, this, () => this.leaseLost(), gen)
+      : new PgLedger(this.sql, sendId, workerId, this, () => this.leaseLost(), gen);
   }
 
   /** @internal shared by both ledgers */
@@ -431,7 +437,10 @@ export class Store {
     const { rows, dbNow } = await this.workerRows(this.sql, sendId);
     const others = rows.filter((w) => w.id !== workerId && !w.stoppedAt);
     const dead = others.filter((w) => !isWorkerLive(w, dbNow));
-    const reclaimed = dead.length ? await this.recoverInterrupted(sendId, workerId) : 0;
+    // While this worker imports the list, a dead one's rows wait for the import to finish:
+    // the send recovers them then (and says how many), as it does without an overlap.
+    const ownImport = r.importing !== null && r.importing === workerId;
+    const reclaimed = dead.length && !ownImport ? await this.recoverInterrupted(sendId, workerId) : 0;
     const liveOthers = others.filter((w) => !dead.includes(w)).map((w) => w.id);
     let busy = 0;
     if (liveOthers.length) {
@@ -441,6 +450,8 @@ export class Store {
       ))!.n;
     }
     const importing = r.importing !== null && r.importing !== workerId;
+    // This worker's own import, still running: what it has written is claimed already; the
+    // rest comes with its next batch (which wakes the dispatcher), so: busy, nothing claimable.
     if (importing && !liveOthers.includes(r.importing!)) {
       // The sender importing the list stopped half-way: the rows are not yet the list's, and
       // claiming them could mail a reader just taken off it. Its own re-run (or a send without
@@ -452,9 +463,9 @@ export class Store {
     }
     return {
       // While the list is being imported nothing is claimable yet (see beginImport).
-      queuedNow: importing ? 0 : Number(r.queued_now),
+      queuedNow: importing || ownImport ? 0 : Number(r.queued_now),
       nextRetryInMs: r.next_retry === null ? null : Math.max(0, Number(r.next_retry) - Number(r.db_now)),
-      busyElsewhere: Number(busy) + (importing ? 1 : 0),
+      busyElsewhere: Number(busy) + (importing || ownImport ? 1 : 0),
       reclaimed,
     };
   }
@@ -586,7 +597,8 @@ export class ListImport {
   constructor(
     private readonly store: Store,
     private readonly send: SendRow,
-    private readonly gen: number,
+    /** This import's generation: every row it writes carries it (see Store.ledger). */
+    readonly gen: number,
     private readonly messageIdFor: (r: Recipient) => string,
     private readonly before: number,
   ) {}
@@ -688,13 +700,19 @@ export class ListImport {
 
 // ------------------------------------------------------------------ ledgers
 
-/** SQLite: rows claimable by a worker: queued, due, and not while the list is being imported (PgLedger has its own). */
+/**
+ * SQLite: rows claimable by a worker: queued, due, and not while the list is being imported,
+ * except rows the import has already written ($5, the generation of the import this worker
+ * runs, -1 if none): those are readers of the list file as it is now, so a send need not wait
+ * for the whole list before its first message. Rows of earlier generations wait, as the file
+ * may no longer hold them. PgLedger has the same condition.
+ */
 const CLAIM = (nowMs: string) => `
   WITH c AS (
     SELECT r.id AS cid, EXISTS (SELECT 1 FROM suppressions s WHERE s.email_key = r.email_key) AS sup
     FROM recipients r
     WHERE r.send_id = $1 AND r.status = 'queued' AND (r.retry_at IS NULL OR r.retry_at <= ${nowMs})
-      AND NOT EXISTS (SELECT 1 FROM sends WHERE id = $1 AND importing IS NOT NULL)
+      AND (r.list_gen = $5 OR NOT EXISTS (SELECT 1 FROM sends WHERE id = $1 AND importing IS NOT NULL))
     ORDER BY r.id LIMIT $3
   )
   UPDATE recipients SET
@@ -738,6 +756,7 @@ class SqliteLedger implements SendLedger {
     private readonly workerId: string,
     private readonly store: Store,
     private readonly lost: () => boolean,
+    private readonly importGen: number,
   ) {}
 
   async step(outcomes: readonly Outcome[], want: number): Promise<QueueRow[]> {
@@ -787,7 +806,7 @@ class SqliteLedger implements SendLedger {
           this.workerId,
         ]);
       }
-      return want > 0 ? claimedRows(sql.allSync<Claimed>(CLAIM(nowMs), [this.sendId, this.workerId, want, now])) : [];
+      return want > 0 ? claimedRows(sql.allSync<Claimed>(CLAIM(nowMs), [this.sendId, this.workerId, want, now, this.importGen])) : [];
     });
   }
 
@@ -813,6 +832,7 @@ class PgLedger implements SendLedger {
     private readonly workerId: string,
     private readonly store: Store,
     private readonly lost: () => boolean,
+    private readonly importGen: number,
   ) {}
 
   async step(outcomes: readonly Outcome[], want: number): Promise<QueueRow[]> {
@@ -848,7 +868,7 @@ class PgLedger implements SendLedger {
          SELECT r.id AS cid, EXISTS (SELECT 1 FROM suppressions s WHERE s.email_key = r.email_key) AS sup
          FROM recipients r
          WHERE r.send_id = $11 AND r.status = 'queued' AND (r.retry_at IS NULL OR r.retry_at <= ${nowMs})
-           AND NOT EXISTS (SELECT 1 FROM sends WHERE id = $11 AND importing IS NOT NULL)
+           AND (r.list_gen = $14 OR NOT EXISTS (SELECT 1 FROM sends WHERE id = $11 AND importing IS NOT NULL))
          ORDER BY r.id LIMIT $12 FOR UPDATE OF r SKIP LOCKED
        )
        UPDATE recipients SET
@@ -874,6 +894,7 @@ class PgLedger implements SendLedger {
         this.sendId,
         Math.max(0, want),
         outcomes.length > 0,
+        this.importGen,
       ],
     );
     return claimedRows(rows);
