@@ -4,11 +4,12 @@
  * something unrelated; for each recipient, whether the address is gone (hard) or the failure
  * was about the sender or the moment (soft).
  *
- * Pure: a raw message in, an Analysis out. Matching to readers and the suppression policy live
- * elsewhere (match.ts, policy.ts).
+ * Pure: a raw message in, an Analysis out. The reasons and their rules (which words, status
+ * codes and SMTP commands make a failure hard) are in reasons.ts; matching a report to its
+ * reader is in scan.ts, and recording it and the suppression policy in state/bounces.ts.
  */
 import { header, headersNamed, type MimePart, parseHeaderBlock, parseMime, walk } from './mime.js';
-import { type Reason, reasonOf, refusedAfterData, statusIn } from './reasons.js';
+import { isSesReceiptRule, mailboxStateIn, powerMtaCategory, type Reason, reasonOf, statusIn, userUnknownStands } from './reasons.js';
 
 export type BounceKind = 'hard' | 'soft' | 'complaint' | 'auto-reply' | 'delivered' | 'unsubscribe' | 'unrelated';
 export const BOUNCE_KINDS: readonly BounceKind[] = ['hard', 'soft', 'complaint', 'auto-reply', 'delivered', 'unsubscribe', 'unrelated'];
@@ -276,24 +277,47 @@ function deliveryStatusOf(root: MimePart, human: string): BounceRecipient[] {
     // Some MTAs label the report text/plain; its fields give it away.
     if (!isStatus && !(p.type === 'text/plain' && /^(?:Final|Original)-Recipient:/im.test(p.body) && /^Action:/im.test(p.body))) continue;
     const blocks = p.body.replace(/\r/g, '').split(/\n[ \t]*\n/);
+    let reportingMta = '';
     for (const block of blocks) {
       const f = parseHeaderBlock(block.replace(/^\n+/, ''));
       const get = (n: string) => f.find(([k]) => k === n)?.[1];
+      reportingMta ||= get('reporting-mta') ?? '';
       const address =
         bareAddress(get('final-recipient')) ?? bareAddress(get('original-recipient')) ?? bareAddress(get('x-actual-recipient'));
       if (!address) continue;
       const action = (get('action') ?? '').toLowerCase().trim();
       const status = get('status')?.match(/[245]\.\d{1,3}\.\d{1,3}/)?.[0] ?? '';
       const diag = (get('diagnostic-code') ?? '').replace(/^[a-z-]+;\s*/i, '');
-      out.push(recipientFrom(address, action, status, diag, human));
+      const r = recipientFrom(address, action, status, diag, human);
+      const verdict = r.kind === 'delivered' ? undefined : powerMtaCategory(get('x-powermta-bouncecategory') ?? '');
+      out.push(verdict && action !== 'delayed' ? toRecipient(address, r.status, verdict, r.diagnostic) : r);
     }
-    if (out.length) break;
+    if (out.length) {
+      if (isSesReceiptRule(reportingMta))
+        for (const r of out) if (r.kind === 'hard') Object.assign(r, { kind: 'soft', reason: 'filtered' });
+      return dedupe(withMailboxState(out, human));
+    }
   }
-  return dedupe(out);
+  return [];
+}
+
+/**
+ * A report about one failed recipient is wholly about it: if its prose says the mailbox is
+ * disabled or full, a "user unknown" in the quoted reply is the carrier's generic answer for
+ * that state (see mailboxStateIn), and the address is not gone.
+ */
+function withMailboxState(rs: BounceRecipient[], human: string): BounceRecipient[] {
+  const failed = rs.filter((r) => r.kind === 'hard' || r.kind === 'soft');
+  if (failed.length !== 1 || failed[0].kind !== 'hard' || failed[0].reason !== 'userunknown') return rs;
+  const state = mailboxStateIn(human);
+  if (state) Object.assign(failed[0], state);
+  return rs;
 }
 
 function recipientFrom(address: string, action: string, status: string, diag: string, human: string): BounceRecipient {
-  if (/^(?:delivered|relayed|expanded)/.test(action) || (!action && status.startsWith('2'))) {
+  // RFC 3464 success actions, and Postfix's address-verification report (`sendmail -bv`), which
+  // says "deliverable" (or "undeliverable", a failure like any other).
+  if (/^(?:delivered|relayed|expanded|deliverable)/.test(action) || (!action && status.startsWith('2'))) {
     return { address, status, kind: 'delivered', reason: 'delivered', diagnostic: oneLine(diag) };
   }
   // The Diagnostic-Code is the receiver's own words; without one (or when it says nothing
@@ -311,7 +335,11 @@ function recipientFrom(address: string, action: string, status: string, diag: st
   // A delay notice (RFC 3464 Action: delayed) is not a failure yet: soft, reason 'delayed',
   // which the soft-bounce policy does not count (the message may still be delivered).
   if (action === 'delayed') r = { kind: 'soft', reason: 'delayed' };
-  if (r.kind === 'hard' && r.reason === 'userunknown' && refusedAfterData(`${diag}\n${textNear(human, address)}`, human))
+  if (
+    r.kind === 'hard' &&
+    r.reason === 'userunknown' &&
+    !userUnknownStands([status, statusIn(diag)], `${diag}\n${textNear(human, address)}`, human)
+  )
     r = { kind: 'soft', reason: 'filtered' };
   return toRecipient(address, status || statusIn(diag) || '', r, words);
 }
@@ -394,7 +422,9 @@ function looksLikeBounce(root: MimePart, subject: string, human: string): boolea
   if (DAEMON.test(local) || /mailer-daemon|postmaster|mail delivery (?:subsystem|system)/i.test(from)) return true;
   if (root.type === 'multipart/report' || header(root, 'x-failed-recipients')) return true;
   if (BOUNCE_SUBJECT.test(subject)) return true;
-  return /\b(?:could not be delivered|delivery (?:to the following|has failed)|permanent(?:ly)? (?:fatal )?error|undeliverable|was not delivered|unable to deliver|delivery failed)\b/i.test(
+  // The last clause: a 5xx reply with RFC 5321's own reply text (§4.2.2, "550 Requested action
+  // not taken: mailbox unavailable"), as gateways that write their own notices quote it.
+  return /\b(?:could not be delivered|delivery (?:to the following|has failed)|permanent(?:ly)? (?:fatal )?error|undeliverable|was not delivered|unable to deliver|delivery failed)\b|\b5[0-5]\d[ -]+(?:-[ ]*)?requested action not taken\b/i.test(
     human,
   );
 }
@@ -443,7 +473,8 @@ function textBounce(root: MimePart, human: string, base: { addressedTo: string[]
       words = at < 0 ? human : human.slice(at, nexts.length ? Math.min(...nexts) : undefined);
     }
     let r = reasonOf(words);
-    if (r.kind === 'hard' && r.reason === 'userunknown' && refusedAfterData(words)) r = { kind: 'soft', reason: 'filtered' };
+    if (r.kind === 'hard' && r.reason === 'userunknown' && !userUnknownStands([statusIn(words)], words, human))
+      r = { kind: 'soft', reason: 'filtered' };
     out.push(toRecipient(address, statusIn(words) ?? '', r, diagnosticLine(words)));
   }
   return dedupe(out);

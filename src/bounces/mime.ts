@@ -47,6 +47,10 @@ export function parseHeaderBlock(block: string): [string, string][] {
     }
     const m = /^([!-9;-~]+)[ \t]*:[ \t]*(.*)$/.exec(line);
     if (m) out.push([m[1].toLowerCase(), m[2].trim()]);
+    // Some mailers fold a parameter list without the leading space (`multipart/alternative;` then
+    // `boundary="…"` at the start of the next line): after a value ending in ";", a line that is
+    // not a field is its continuation, or the part's boundary would be lost.
+    else if (out.length && out[out.length - 1][1].endsWith(';') && /^[a-z0-9*-]+=/i.test(line)) out[out.length - 1][1] += ' ' + line.trim();
   }
   for (const h of out) h[1] = decodeWords(h[1]);
   return out;

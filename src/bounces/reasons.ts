@@ -110,6 +110,13 @@ const MAILBOX_RULES: Rule[] = [
   ],
 ];
 
+/**
+ * Lotus Domino / Notes say "not listed in the Domino Directory" in the server's language; the
+ * Japanese forms ("… は Domino ディレクトリには見つかりません", "ディレクトリのリストにありません")
+ * are the same directory lookup. Kept apart: `\b` does not work next to Japanese text.
+ */
+export const DOMINO_DIRECTORY_JA = /ディレクトリ(?:には見つかりません|のリストにありません)/;
+
 /** The address itself is gone: these are the only reasons that suppress at once. */
 const HARD_RULES: Rule[] = [
   [
@@ -132,9 +139,58 @@ const HARD_RULES: Rule[] = [
     'hard',
     /\b(?:user (?:is )?unknown|unknown (?:user|recipient|mailbox|address|local[- ]part|account)|no such (?:user|recipient|mailbox|address|account|person|local user)|(?:user|recipient|mailbox|address|account|e-?mail address|email account|addressee)(?: name)? (?:\S+ )?(?:does not|doesn'?t|did not) exist|(?:user|mailbox|recipient|address|account) not found|not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)|invalid (?:recipient|mailbox|user|address|e-?mail address)|recipient (?:address )?(?:invalid|unknown|not (?:found|recogni[sz]ed|valid))|mailbox (?:unavailable|not available|does not exist|not found|name not allowed|is unavailable)|no mailbox|unknown or illegal alias|addressee unknown|not listed in (?:domino )?directory|user not listed|(?:is|was) not (?:a )?(?:valid|known) (?:user|mailbox|recipient)|no account|account does not exist|address (?:unknown|invalid)|user doesn'?t have a .{0,30} account|this user doesn'?t have|not our customer|unknown local part|no such local user|rejected: not in (?:the )?(?:list|directory)|sorry, no mailbox here by that name|user not found|couldn'?t find the recipient|invalid mailbox|bad recipient|recipient not found|nosuchuser|unknown address|5\.4\.1 .{0,60}recipient address rejected: access denied|address does not exist|user doesn'?t exist|userunknown)\b/i,
   ],
+  ['userunknown', 'hard', DOMINO_DIRECTORY_JA],
 ];
 
 const RULES: Rule[] = [...SENDER_RULES, ...MAILBOX_RULES.slice(0, 3), ...HARD_RULES, ...MAILBOX_RULES.slice(3)];
+
+/**
+ * A statement that the mailbox exists but cannot take mail now (disabled, suspended, over
+ * quota), wherever the report says it. Mobile carriers answer "550 user unknown" at RCPT for a
+ * suspended contract and explain it in the notice ("The user(s) account is disabled."): the
+ * more specific statement wins, as it does within one reply (these rules come before the hard ones).
+ */
+export function mailboxStateIn(text: string): Reason | undefined {
+  const t = text.replace(/\s+/g, ' ');
+  for (const [reason, kind, re] of MAILBOX_RULES.slice(0, 2)) if (re.test(t)) return { kind, reason };
+  return undefined;
+}
+
+/**
+ * PowerMTA's own verdict on a recipient (`X-PowerMTA-BounceCategory` in its DSNs; the
+ * categories are documented in its user's guide). It is the sending relay's classification of
+ * the whole SMTP exchange, which it saw and the DSN only summarises, so it settles the kind.
+ */
+export function powerMtaCategory(category: string): Reason | undefined {
+  const table: Record<string, Reason> = {
+    'bad-mailbox': { kind: 'hard', reason: 'userunknown' },
+    'bad-domain': { kind: 'hard', reason: 'hostunknown' },
+    'inactive-mailbox': { kind: 'soft', reason: 'suspend' },
+    'quota-issues': { kind: 'soft', reason: 'mailboxfull' },
+    'spam-related': { kind: 'soft', reason: 'spam', reputation: true },
+    'policy-related': { kind: 'soft', reason: 'policy', reputation: true },
+    'invalid-sender': { kind: 'soft', reason: 'policy', reputation: true },
+    'content-related': { kind: 'soft', reason: 'contenterror' },
+    'virus-related': { kind: 'soft', reason: 'virus' },
+    'message-expired': { kind: 'soft', reason: 'expired' },
+    'no-answer-from-host': { kind: 'soft', reason: 'networkerror' },
+    'bad-connection': { kind: 'soft', reason: 'networkerror' },
+    'routing-errors': { kind: 'soft', reason: 'networkerror' },
+    'relaying-issues': { kind: 'soft', reason: 'norelaying' },
+    'protocol-errors': { kind: 'soft', reason: 'syntaxerror' },
+    'bad-configuration': { kind: 'soft', reason: 'systemerror' },
+  };
+  return table[category.trim().toLowerCase()];
+}
+
+/**
+ * Amazon SES receiving (Reporting-MTA inbound-smtp.<region>.amazonaws.com) sends a DSN only
+ * for a receipt rule's Bounce action: SES accepted the message and the domain owner's rule
+ * chose to return it with a canned reply ("Mailbox does not exist", "Mailbox full", "Message
+ * content rejected"…, each with a fixed status). SES has no mailboxes to look up, so the words
+ * are the owner's filter speaking, never evidence that the address is gone.
+ */
+export const isSesReceiptRule = (reportingMta: string) => /\binbound-smtp\.[a-z0-9-]+\.amazonaws\.com\b/i.test(reportingMta);
 
 /** The first enhanced status code (RFC 3463) in a text, e.g. "5.1.1". */
 export function statusIn(text: string): string | undefined {
@@ -201,8 +257,42 @@ export function reasonOf(diagnostic: string, status?: string): Reason {
   return { kind: 'soft', reason: 'undefined' };
 }
 
-const DEFINITIVE =
-  /this user doesn'?t have a \S+ account|the email account that you tried to reach does not exist|nosuchuser|recipient address rejected: user unknown/i;
+/**
+ * Wording that names the lookup which failed (a provider's account directory, Postfix's
+ * recipient tables, qmail's local delivery, Domino's directory, Exchange's resolver): a
+ * content filter does not say these, so they stand wherever in the session they were said.
+ * Yahoo, for one, answers "554 delivery error: dd This user doesn't have a yahoo.com account"
+ * after DATA. The Yahoo form is matched whole ("delivery error: dd"): the same sentence without
+ * it, in a notice with no SMTP reply, is some other system's template.
+ */
+const NAMES_THE_LOOKUP =
+  /delivery error: dd this user doesn'?t have a \S+ account|the email account that you tried to reach does not exist|nosuchuser|resolver\.adr\.recip(?:ient)?notfound|user unknown in (?:local recipient|virtual (?:mailbox|alias)|relay recipient) table|no mailbox here by that name|not listed in (?:the )?(?:domino|public name and address book|name and address book|directory)|recipient address rejected: user unknown/i;
+
+/** RFC 3463 X.1.x: the destination address itself is bad (not X.1.2 host, X.1.4 ambiguous, X.1.6 moved, X.1.7/X.1.8 sender). */
+const ADDRESS_STATUS = /^5\.1\.(?!(?:2|4|6|7|8)$)\d{1,3}$/;
+
+/**
+ * "User unknown" from the receiving side makes a hard bounce only when the refusal is tied to
+ * the address. RFC 5321 §3.3 has a server refuse a recipient it does not have at RCPT TO, and
+ * RFC 3463 gives that refusal an addressing code (5.1.1); a "user unknown" with neither is the
+ * answer of something that judged the message, not the mailbox (Japanese mobile carriers and
+ * content appliances say it for senders the reader blocked, and for suspended contracts).
+ * Sisimai draws the same line: its UserUnknown needs status X.1.1 or the RCPT command, and the
+ * rest is Filtered ("rejected after the SMTP DATA command"). A truly dead address without that
+ * evidence is still suppressed by the soft-bounce rule after `softLimit` sends.
+ *
+ * `statuses` are the enhanced codes known for this recipient (the DSN's Status field and the
+ * one in the reply); `text` is what was said about the recipient; `whole` the report's text.
+ */
+export function userUnknownStands(statuses: readonly (string | undefined)[], text: string, whole = text): boolean {
+  if (NAMES_THE_LOOKUP.test(text) || DOMINO_DIRECTORY_JA.test(text)) return true;
+  if (refusedAfterData(text, whole)) return false;
+  if (statuses.some((s) => s && ADDRESS_STATUS.test(s))) return true;
+  // The failing command was RCPT TO: Postfix "(in reply to RCPT TO command)", Exim "after RCPT
+  // TO:", Sendmail's ">>> RCPT To:" transcript, "SMTP:RCPT host …". Not a mere mention: an
+  // envelope summary ("RCPT TO: a@b") or ORCPT (RFC 3461) says nothing about what failed.
+  return /\b(?:in reply to|after)\s+rcpt\s+to\b|>>>\s*rcpt\s+to\b|\bsmtp:\s*rcpt\b|\brcpt(?:\s+to)?\s+command\b/i.test(text);
+}
 
 /**
  * Whether the receiving server refused the message after DATA rather than at RCPT TO. A
@@ -211,16 +301,17 @@ const DEFINITIVE =
  * so it says nothing reliable about the address.
  */
 export function refusedAfterData(text: string, whole = text): boolean {
-  // Provider wording that names the account as missing stands whenever it is said (Yahoo
-  // answers "554 delivery error: dd This user doesn't have a yahoo.com account" after DATA).
-  if (DEFINITIVE.test(text)) return false;
   if (
     /\bin reply to (?:end of )?data\b|\bafter (?:end of )?data\b|\bdata command (?:failed|rejected)|\bsmtp command\s*:?\s*\n?\s*data\b/i.test(
       text,
     )
   )
     return true;
-  // Sendmail's transcript with PIPELINING shows a refused RCPT under ">>> DATA", then
-  // "503 Need RCPT": that one was refused at RCPT after all.
-  return />>> data\s*\r?\n\s*<<< ?5\d\d/i.test(text) && !/need rcpt|no valid recipients/i.test(whole);
+  // With PIPELINING (RFC 2920) Sendmail's transcript shows the RCPT replies under ">>> DATA",
+  // followed by DATA's own 503 ("Need RCPT", "No valid recipients", "All RCPT commands were
+  // rejected", "Valid RCPT command must precede DATA"): the refusal was the RCPT's after all.
+  return (
+    />>> data\s*\r?\n\s*<<< ?5\d\d/i.test(text) &&
+    !/need rcpt|no valid recipients|all rcpt commands were rejected|valid rcpt command must precede data/i.test(whole)
+  );
 }

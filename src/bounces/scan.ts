@@ -34,9 +34,11 @@ export interface ScannedMessage {
 }
 
 export interface ScanContext {
-  store: Store;
+  /** Absent in a dry run on a project with no send state yet: nothing was sent, nothing matches. */
+  store?: Store;
   config: Pick<Config, 'bounces'>;
-  secret: Buffer;
+  /** Absent when a dry run finds no signing secret (it never makes one): no VERP address verifies. */
+  secret?: Buffer;
   dryRun: boolean;
 }
 
@@ -55,9 +57,10 @@ interface Match {
 
 async function matchReaders(a: Analysis, ctx: ScanContext): Promise<{ kind: BounceKind; matches: Match[] }> {
   const { store, config, secret } = ctx;
+  if (!store) return { kind: a.kind, matches: [] };
   const base = config.bounces.address;
   // 1. A VERP address: where the report was sent, or the returned message's envelope sender.
-  if (base) {
+  if (base && secret) {
     for (const addr of [...a.addressedTo, ...(a.original.returnPath ? [a.original.returnPath] : [])]) {
       const v = parseVerp(addr, base, secret);
       if (!v) continue;
@@ -128,7 +131,7 @@ export async function scanOne(m: ScanMessage, ctx: ScanContext): Promise<Scanned
     recorded: false,
     suppressed: [],
   };
-  if (ctx.dryRun || !matches.length) return out;
+  if (ctx.dryRun || !matches.length || !ctx.store) return out;
   const key = messageKey(a, m.raw);
   for (const { reader, recipient } of matches) {
     if (!EVENT_KINDS.has(recipient.kind)) continue;

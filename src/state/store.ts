@@ -396,13 +396,15 @@ export class Store {
   // ------------------------------------------------------------------ the hot loop
 
   /**
-   * Rows worth claiming ahead of the workers asking, so they never wait on a round trip:
-   * none on SQLite (a claim is a local call), `concurrency` on PostgreSQL (a network away).
-   * Rows claimed ahead are 'sending' too, so the possible-duplicate window after a crash grows
-   * to twice the concurrency.
+   * Rows claimed ahead of the workers asking: four per connection, at most 64. The dispatcher
+   * refills at half, so one step (one transaction; on PostgreSQL one round trip) claims half of
+   * them and records the outcomes that came in meanwhile, instead of a write per message: a
+   * quarter of the CPU of an unthrottled send on SQLite went to one-row transactions.
+   * Rows claimed ahead are 'sending' too, so after a crash they count among the possible
+   * duplicates (re-sent with the same Message-ID) although most never left.
    */
   claimAhead(concurrency: number): number {
-    return this.pg ? concurrency : 0;
+    return Math.min(64, 4 * Math.max(1, concurrency));
   }
 
   ledger(sendId: number, workerId: string): SendLedger {

@@ -87,6 +87,14 @@ describe('RFC 3464 delivery status', () => {
     );
     expect(d.recipients[0]).toMatchObject({ kind: 'soft', reason: 'delayed' });
   });
+  it("Postfix's address-verification report: deliverable is delivered, undeliverable a failure", () => {
+    const verify = (action: string, status: string, diag: string) =>
+      analyse(
+        dsn(`Final-Recipient: rfc822; reader@example.com\r\nAction: ${action}\r\nStatus: ${status}\r\nDiagnostic-Code: smtp; ${diag}`),
+      );
+    expect(verify('deliverable', '2.1.5', '250 2.1.5 Ok').kind).toBe('delivered');
+    expect(verify('undeliverable', '5.1.1', '550 5.1.1 <reader@example.com>: Recipient address rejected: User unknown').kind).toBe('hard');
+  });
   it('two recipients keep their own verdicts', () => {
     const a = analyse(
       dsn(
@@ -98,6 +106,105 @@ describe('RFC 3464 delivery status', () => {
       ['b@example.com', 'soft'],
     ]);
     expect(a.kind).toBe('hard');
+  });
+});
+
+describe('whether "user unknown" is about the address', () => {
+  const failed = (status: string, diag: string) =>
+    `Final-Recipient: rfc822; reader@example.com\r\nAction: failed\r\nStatus: ${status}\r\nDiagnostic-Code: smtp; ${diag}`;
+  it('with neither an addressing status nor the RCPT command, it is a filter (soft), as sisimai calls it', () => {
+    expect(analyse(dsn(failed('5.0.0', '550 : User unknown'))).recipients[0]).toMatchObject({ kind: 'soft', reason: 'filtered' });
+    // 5.2.1 is "mailbox disabled", 5.7.1 "delivery not authorised": the code contradicts the words.
+    expect(analyse(dsn(failed('5.2.1', '550 5.2.1 <reader@example.com>... User Unknown'))).kind).toBe('soft');
+    expect(analyse(dsn(failed('5.0.0', '550 5.7.1 550 User Unknown: reader@example.com'))).kind).toBe('soft');
+  });
+  it('an X.1.1 code, in the Status field or in the reply, ties it to the address (hard)', () => {
+    expect(analyse(dsn(failed('5.1.1', '550 User unknown'))).kind).toBe('hard');
+    expect(analyse(dsn(failed('5.0.0', '550 5.1.1 <reader@example.com>: User unknown'))).kind).toBe('hard');
+  });
+  it('a refusal at RCPT TO ties it to the address (hard); ORCPT does not', () => {
+    const rcpt = '<reader@example.com>: host mx.example.com[192.0.2.1] said: 550 User unknown (in reply to RCPT TO command)';
+    expect(analyse(dsn(failed('5.0.0', '550 User unknown'), rcpt)).kind).toBe('hard');
+    expect(analyse(dsn(failed('5.0.0', '550 User unknown'), 'Original-Recipient: (ORCPT reader@example.com)')).kind).toBe('soft');
+  });
+  it("a gateway's own notice quoting RFC 5321's reply text is a bounce; its envelope summary is no RCPT evidence", () => {
+    // The nested part's parameters are folded without the leading space, as some mailers do.
+    const raw = [
+      'From: post_master@sms.example.net',
+      'To: news@news.example.org',
+      'Subject: Re: November roundup',
+      'Content-Type: multipart/mixed; boundary="O"',
+      '',
+      '--O',
+      'Content-Type: multipart/alternative;',
+      'boundary="I"',
+      '',
+      '--I',
+      'Content-Type: text/plain',
+      '',
+      'Error: Invalid user address',
+      '550 - Requested action not taken: no such user here',
+      'Message details:',
+      '  MAIL FROM: news@news.example.org',
+      '  RCPT TO: 5550100@sms.example.net',
+      '--I--',
+      '--O--',
+      '',
+    ].join('\r\n');
+    const a = analyse(raw);
+    expect(a.recipients).toEqual([expect.objectContaining({ address: '5550100@sms.example.net', kind: 'soft', reason: 'filtered' })]);
+  });
+  it("Domino's directory lookup stands without a code, in Japanese too", () => {
+    // "ユーザー Neko (…) は Domino ディレクトリには見つかりません。" as Domino sends it, in ISO-2022-JP.
+    const ja = '  \x1b$B%f!<%6!<\x1b(B Neko (reader@example.com) \x1b$B$O\x1b(B Domino \x1b$B%G%#%l%/%H%j$K$O8+$D$+$j$^$;$s!#\x1b(B';
+    const raw = dsn('Final-Recipient: rfc822;reader@example.com\r\nAction: failed\r\nStatus: 5.0.0', `because:\r\n${ja}`).replace(
+      'Content-Type: text/plain\r\n',
+      'Content-Type: text/plain; charset=ISO-2022-JP\r\n',
+    );
+    expect(analyse(raw).recipients[0]).toMatchObject({ kind: 'hard', reason: 'userunknown' });
+    expect(analyse(dsn(failed('5.0.0', 'User Neko (reader@example.com) not listed in Domino Directory'))).kind).toBe('hard');
+  });
+  it('wording that names the failed lookup stands even after DATA (Yahoo)', () => {
+    const yahoo = "554 delivery error: dd This user doesn't have a yahoo.com account (reader@example.com) [0] - mta1.mail.yahoo.com";
+    const a = analyse(dsn(failed('5.0.0', yahoo), '... while talking to mta6.am0.yahoodns.net.:\n>>> DATA\n<<< ' + yahoo));
+    expect(a.recipients[0]).toMatchObject({ kind: 'hard', reason: 'userunknown' });
+  });
+  it('a pipelined RCPT refusal shown under ">>> DATA" is still the RCPT\'s (Sendmail transcript)', () => {
+    const transcript = [
+      '<reader@example.com>',
+      '... while talking to mx.example.com.:',
+      '>>> DATA',
+      '<<< 550 unknown user',
+      '<<< 503-All RCPT commands were rejected with this error:',
+      '<<< 503 Valid RCPT command must precede DATA',
+    ].join('\r\n');
+    expect(analyse(dsn(failed('5.1.1', '550 unknown user'), transcript)).kind).toBe('hard');
+    // Without DATA's 503 the 550 answered DATA: a filter.
+    expect(analyse(dsn(failed('5.1.1', '550 unknown user'), transcript.split('\r\n').slice(0, 4).join('\r\n'))).kind).toBe('soft');
+  });
+  it("PowerMTA's own category settles the kind", () => {
+    const pmta = (cat: string) =>
+      dsn(`${failed('5.2.1', '550 5.2.1 <reader@example.com>... User Unknown')}\r\nX-PowerMTA-BounceCategory: ${cat}`);
+    expect(analyse(pmta('bad-mailbox')).recipients[0]).toMatchObject({ kind: 'hard', reason: 'userunknown' });
+    expect(analyse(pmta('inactive-mailbox')).recipients[0]).toMatchObject({ kind: 'soft', reason: 'suspend' });
+    expect(analyse(pmta('spam-related')).recipients[0]).toMatchObject({ kind: 'soft', reputation: true });
+  });
+  it("an Amazon SES receipt rule's canned bounce is the domain owner's filter, never hard", () => {
+    const ses = dsn(failed('5.1.1', '550 5.1.1 Mailbox does not exist')).replace(
+      'Reporting-MTA: dns; mx.example.net',
+      'Reporting-MTA: dns; inbound-smtp.us-west-2.amazonaws.com',
+    );
+    expect(analyse(ses).recipients[0]).toMatchObject({ kind: 'soft', reason: 'filtered' });
+    expect(analyse(dsn(failed('5.1.1', '550 5.1.1 Mailbox does not exist'))).kind).toBe('hard');
+  });
+  it('a notice that says the account is disabled outweighs the "user unknown" it quotes', () => {
+    const a = analyse(
+      dsn(
+        'Final-Recipient: rfc822; reader@example.com\r\nAction: failed\r\nStatus: 5.0.0',
+        'The user(s) account is disabled.\r\n\r\n<reader@example.com>: 550 user unknown (in reply to RCPT TO command)',
+      ),
+    );
+    expect(a.recipients[0]).toMatchObject({ kind: 'soft', reason: 'suspend' });
   });
 });
 

@@ -4,7 +4,7 @@
  * and `check` warning once about a missing return path.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,70 @@ describe('roundup bounces scan (CLI)', () => {
     const json = JSON.parse(cli(['status', 'bulletin', '--json'], p).stdout);
     expect(json[0].bounces).toMatchObject({ hard: 1, complaints: 1, complaintRateHigh: true });
     expect(json[0].bounces.unsubscribes).toBe(1);
+  });
+
+  it('status surfaces soft bounces that blame the sender (blocklist, authentication) by reason', async () => {
+    const p = makeSendProject({ csv: readersCsv(2) });
+    const cfg = path.join(p.root, 'roundup.config.yaml');
+    const doc = parseDocument(readFileSync(cfg, 'utf8'));
+    doc.setIn(['bounces', 'address'], 'bounces@news.hartwellfinch.example');
+    writeFileSync(cfg, doc.toString());
+    await runSend('bulletin', { list: 'readers', smtp: smtp.url, yes: true }, captureIO().io, p);
+    const [m1, m2] = smtp.messages.splice(0).sort((a, b) => a.to.localeCompare(b.to));
+    const blocked = cli(
+      ['bounces', 'scan', '-'],
+      p,
+      dsnFor(m1, { status: '5.7.1', diagnostic: '554 5.7.1 Client host [192.0.2.1] blocked using zen.spamhaus.org' }),
+    );
+    const dmarc = cli(
+      ['bounces', 'scan', '-'],
+      p,
+      dsnFor(m2, { status: '5.7.26', diagnostic: '550 5.7.26 Unauthenticated email is not accepted: DMARC check failed' }),
+    );
+    // Soft: nobody is suppressed for the sender's own problem.
+    for (const r of [blocked, dmarc]) expect(r.stdout).toMatch(/^1 message: 1 soft\n0 readers suppressed$/m);
+    const status = cli(['status', 'bulletin'], p);
+    expect(status.stdout).toMatch(
+      /bounces: 0 hard, 2 soft \(2 about the sender's reputation or authentication: (1 blocked, 1 authfailure|1 authfailure, 1 blocked)\)/,
+    );
+    expect(status.stdout).toMatch(/note: reputation bounces say more about the sender than the readers/);
+    const json = JSON.parse(cli(['status', 'bulletin', '--json'], p).stdout);
+    expect(json[0].bounces).toMatchObject({ hard: 0, soft: 2, reputation: 2, reputationReasons: { blocked: 1, authfailure: 1 } });
+  });
+
+  it('--dry-run on a project that has no send state yet creates nothing (no database, no secret), and still classifies', () => {
+    const p = makeSendProject({ csv: readersCsv(1) });
+    const cfg = path.join(p.root, 'roundup.config.yaml');
+    const doc = parseDocument(readFileSync(cfg, 'utf8'));
+    doc.setIn(['bounces', 'address'], 'bounces@news.hartwellfinch.example');
+    writeFileSync(cfg, doc.toString());
+    const stateDir = path.join(p.stateDir, 'state');
+    const sent = {
+      from: 'bounces+abc@news.hartwellfinch.example',
+      to: 'reader1@example.net',
+      raw: Buffer.from('From: a@b\r\nTo: reader1@example.net\r\nMessage-ID: <x.1@news.hartwellfinch.example>\r\n\r\nhi\r\n'),
+    };
+    const r = cli(
+      ['bounces', 'scan', '-', '--dry-run', '--json'],
+      { root: p.root, stateDir },
+      dsnFor(sent, { status: '5.1.1', diagnostic: '550 5.1.1 user unknown' }),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).messages[0]).toMatchObject({
+      kind: 'hard',
+      recipients: [{ address: 'reader1@example.net', kind: 'hard' }],
+      matched: null,
+    });
+    expect(existsSync(stateDir)).toBe(false);
+    expect(readdirSync(p.stateDir)).toEqual([]);
+    // The same without --dry-run is not refused either (a fresh project), and does open the state.
+    const real = cli(
+      ['bounces', 'scan', '-', '--json'],
+      { root: p.root, stateDir },
+      dsnFor(sent, { status: '5.1.1', diagnostic: '550 5.1.1 user unknown' }),
+    );
+    expect(real.code, real.stderr).toBe(0);
+    expect(JSON.parse(real.stdout).messages[0].matched).toBeNull();
   });
 
   it('a missing or doubled source, or a folder that is not a Maildir, is one line and exit 1', () => {

@@ -24,22 +24,22 @@ describe.skipIf(!has)('bounce corpus', () => {
     process.stdout.write(`\n${lines.join('\n')}\ndisagreements (${wrong.length}):\n${wrong.join('\n')}\n`);
     expect(r.all.messages).toBe(216);
   });
-  it('meets the exact-agreement and complaint-recall targets on the whole set', () => {
+  // The issue's targets, asserted as floors so that a regression fails: at least 0.90 exact
+  // agreement, 0.95 hard precision, 0.90 complaint recall, at most 2% of messages wrongly
+  // suppressing a reader. Measured (22 Nov 2026): exact 96.3%, hard precision 100% (54/54),
+  // complaint recall 90% (9/10), 0 wrongly suppressing.
+  it("meets the issue's targets on the whole set", () => {
     expect(r.all.exact).toBeGreaterThanOrEqual(0.9);
     expect(r.all.complaintRecall).toBeGreaterThanOrEqual(0.9);
+    expect(r.all.hardPrecision).toBeGreaterThanOrEqual(0.95);
+    expect(r.all.wrongSuppressRate).toBeLessThanOrEqual(0.02);
   });
-  // The issue's targets are hard precision ≥ 0.95 and ≤ 2% wrongly suppressing; measured
-  // 0.869 and 3.7%. The remaining false "hard" verdicts are replies that literally say "User
-  // unknown" / "Mailbox does not exist" / "This user doesn't have a … account" which the labels
-  // call filtered or suspended (carrier filters answering at RCPT). These floors keep what was
-  // reached from regressing; they are not the targets.
-  it('keeps hard precision and wrong suppressions at the measured level', () => {
-    expect(r.all.hardPrecision).toBeGreaterThanOrEqual(0.85);
-    expect(r.all.wrongSuppressRate).toBeLessThanOrEqual(0.04);
-  });
-  it('does not fall apart on the held-out part', () => {
-    expect(r.held.hardPrecision).toBeGreaterThanOrEqual(0.75);
-    expect(r.held.wrongSuppressRate).toBeLessThanOrEqual(0.05);
-    expect(r.held.exact).toBeGreaterThanOrEqual(0.8);
+  // The same targets on the held-out files alone (64 messages, only one of them a complaint, so
+  // complaint recall is not asserted there). Measured: exact 96.9%, hard precision 100% (14/14),
+  // 0 wrongly suppressing.
+  it('meets them on the held-out part too', () => {
+    expect(r.held.exact).toBeGreaterThanOrEqual(0.9);
+    expect(r.held.hardPrecision).toBeGreaterThanOrEqual(0.95);
+    expect(r.held.wrongSuppressRate).toBeLessThanOrEqual(0.02);
   });
 });

@@ -31,8 +31,9 @@ function fakeTransport(delivered: string[]): Transport {
   };
 }
 
-const loop = (ledger: Ledger, delivered: string[]) =>
+const loop = (ledger: Ledger, delivered: string[], claimAhead = 0) =>
   runSendLoop({
+    claimAhead,
     ledger,
     makeMessage: (r) => ({ from: 'f@example.net', to: r.email, messageId: r.messageId, pieces: [] }),
     transport: fakeTransport(delivered),
@@ -91,5 +92,79 @@ describe.each(backends())('the send loop on $name', (backend) => {
     expect(delivered).toHaveLength(N);
     expect(await store.countByStatus(send.id)).toMatchObject({ sent: N, queued: 0, sending: 0 });
     expect((await store.workers(send.id)).map((w) => w.sent)).toEqual([N - second.sent, second.sent]);
+  });
+
+  it('with rows claimed ahead, writes once per half batch, yet never more than the window is in sending', async () => {
+    const N = 400;
+    const AHEAD = 12;
+    const csv = ['email', ...Array.from({ length: N }, (_, i) => `r${i}@example.net`)].join('\n');
+    const send = await store.ensureSend('i', 'l', 's');
+    await store.syncRecipients(send, parseList(csv, 'l.csv').recipients, (r) => `<${r.key}>`);
+    const worker = await store.startWorker(send.id, 'i to l');
+    const ledger = store.ledger(send.id, worker.id);
+    const step = ledger.step.bind(ledger);
+    let steps = 0;
+    let maxSending = 0;
+    Object.defineProperty(ledger, 'step', {
+      value: async (...args: Parameters<typeof step>) => {
+        steps++;
+        const rows = await step(...args);
+        maxSending = Math.max(maxSending, (await store.countByStatus(send.id)).sending);
+        return rows;
+      },
+    });
+    const delivered: string[] = [];
+    const result = await loop(ledger, delivered, AHEAD);
+    expect(result.stop).toBe('done');
+    expect(new Set(delivered).size).toBe(N);
+    expect(await store.countByStatus(send.id)).toMatchObject({ sent: N, queued: 0, sending: 0 });
+    // One step per message would be ≥ 400; refilling at half a batch is about N / (AHEAD / 2).
+    expect(steps).toBeLessThanOrEqual(Math.ceil(N / (AHEAD / 2)) + 10);
+    // Claimed ahead + in flight (3 connections) + finished, not yet recorded.
+    expect(maxSending).toBeLessThanOrEqual(AHEAD + 3 + AHEAD);
+    await worker.release();
+  });
+
+  it('with rows claimed ahead, a slow send still records each outcome within moments', async () => {
+    const N = 5;
+    const csv = ['email', ...Array.from({ length: N }, (_, i) => `r${i}@example.net`)].join('\n');
+    const send = await store.ensureSend('i', 'l', 's');
+    await store.syncRecipients(send, parseList(csv, 'l.csv').recipients, (r) => `<${r.key}>`);
+    const worker = await store.startWorker(send.id, 'i to l');
+    const sentSeen: number[] = [];
+    const slow: Transport = {
+      kind: 'outbox',
+      describe: 'slow',
+      async open() {
+        return {
+          usable: true,
+          count: 0,
+          async send() {
+            // Half-way through each message, the previous one is already recorded as sent.
+            await new Promise((r) => setTimeout(r, 60));
+            sentSeen.push((await store.countByStatus(send.id)).sent);
+            await new Promise((r) => setTimeout(r, 60));
+            return { response: '250 ok' };
+          },
+          close() {},
+        };
+      },
+    };
+    const result = await runSendLoop({
+      ledger: store.ledger(send.id, worker.id),
+      makeMessage: (r) => ({ from: 'f@example.net', to: r.email, messageId: r.messageId, pieces: [] }),
+      transport: slow,
+      limiter: new RateLimiter({ rate: 0 }),
+      concurrency: 1,
+      claimAhead: 64,
+      maxAttempts: 3,
+      pauseAfterFailures: 10,
+      retryDelay: 1,
+      messagesPerConnection: 1000,
+    });
+    expect(result.sent).toBe(N);
+    // 120 ms per message, recorded within 20 ms of its reply.
+    expect(sentSeen).toEqual([0, 1, 2, 3, 4]);
+    await worker.release();
   });
 });
