@@ -2,15 +2,13 @@
  * `roundup bounces scan`: pick the source, scan every message, move the processed ones, print
  * the summary (or --json). The terminal stays in src/commands; this is the flow.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type Config, loadConfig } from '../config.js';
 import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
-import { openRecordedStore, stateLocation } from '../state/db.js';
-import { ensureStateIntact } from '../state/intact.js';
+import { hasTable, lookAtState, openRecordedStore } from '../state/db.js';
 import type { Store } from '../state/store.js';
-import { localSecret, SECRET_SETTING, secretFor } from '../unsubscribe/secret.js';
+import { loadSecret, localSecret, SECRET_SETTING, secretFor } from '../unsubscribe/secret.js';
 import { formatScan, type ScannedMessage, scanJson, scanOne, summarise } from './scan.js';
 import { imapSource, maildirSource, mboxSource, parseImapUrl, type Source, stdinSource } from './sources.js';
 
@@ -48,21 +46,38 @@ async function openSource(o: ScanOptions, config: Config, root: string, stdin: N
 const COMMAND = 'roundup bounces scan';
 
 /**
- * A dry run on SQLite when the project has no send state at all (no database file and no sign
- * of one: `fresh`). `--dry-run` changes nothing, so it must not create the database (nor the
- * signing secret) just to find that nothing was sent: every report is classified and listed as
- * unmatched. A lost database is refused here as it is without --dry-run.
+ * The send state for a dry run, as it is: never created, never migrated (lookAtState).
+ *
+ * A state written by an older roundup is read as it is rather than refused. A dry run is how a
+ * careful user previews a real run before anything changes; refusing until they had run a real
+ * command would make them change the database to find out what changing it would do. It is
+ * safe: migrations add tables, columns and indexes and never rewrite rows (the one table
+ * dropped, send_locks, matching never read), and matching
+ * (readerById, readerByMessageId, readerByLatestSend in state/bounces.ts) reads only `sends`
+ * and `recipients` as migration 1 made them, so an older database matches exactly as the
+ * migrated one would. test/bounces/dry-run.test.ts matches against a version-1 database: if
+ * matching ever needs a later table or column, that test fails, and a dry run on an older
+ * schema must then refuse with one line saying to run the real command first.
+ *
+ * No store means nothing was ever recorded (no SQLite file, or a PostgreSQL database roundup
+ * has not used yet): every report is classified and listed as unmatched.
  */
-function neverUsed(config: Config, env: ScanEnv): boolean {
-  const loc = stateLocation(config, env);
-  return loc.kind === 'sqlite' && ensureStateIntact(loc.dir, { command: COMMAND }).state === 'fresh' && !existsSync(loc.file);
+async function dryRunStore(config: Config, env: ScanEnv): Promise<Store | undefined> {
+  return (await lookAtState(config, env, COMMAND)).store;
 }
 
-/** The signing secret as it is, for a dry run: never generated or stored (no VERP verifies without one). */
+/**
+ * The signing secret a real run would use, for a dry run: read, never generated or stored (no
+ * VERP address verifies without one). ROUNDUP_SECRET and config `unsubscribe.secret` win; on
+ * SQLite the state folder's file; on PostgreSQL the one in the database, else this machine's
+ * file, which a real run would store there (unsubscribe/secret.ts `secretFor`).
+ */
 async function existingSecret(config: Config, env: ScanEnv, store: Store): Promise<Buffer | undefined> {
-  const made = store.backend === 'sqlite' ? localSecret(config, env) : await store.setting(SECRET_SETTING);
   const given = (env.secret && env.secret.trim() !== '') || config.unsubscribe?.secret;
-  return given || made !== undefined ? secretFor(config, env, store) : undefined;
+  if (given) return loadSecret(config, env);
+  const shared = store.backend === 'postgres' && (await hasTable(store.sql, 'settings')) ? await store.setting(SECRET_SETTING) : undefined;
+  const value = shared ?? localSecret(config, env);
+  return value === undefined ? undefined : Buffer.from(value, 'utf8');
 }
 
 export async function runBouncesScan(o: ScanOptions, io: ScanIO, env: ScanEnv): Promise<ScannedMessage[]> {
@@ -70,7 +85,7 @@ export async function runBouncesScan(o: ScanOptions, io: ScanIO, env: ScanEnv): 
   const config = loadConfig(root);
   const source = await openSource(o, config, root, io.stdin);
   const dryRun = o.dryRun === true;
-  const store = dryRun && neverUsed(config, env) ? undefined : await openRecordedStore(config, env, COMMAND);
+  const store = dryRun ? await dryRunStore(config, env) : await openRecordedStore(config, env, COMMAND);
   const results: ScannedMessage[] = [];
   try {
     const secret = store && (dryRun ? await existingSecret(config, env, store) : await secretFor(config, env, store));

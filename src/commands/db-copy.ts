@@ -1,12 +1,13 @@
 /**
- * `roundup db copy --to <url>`: this project's send state (sends, readers' rows, suppressions)
- * into another database, typically the shared PostgreSQL; idempotent (src/state/copy.ts).
+ * `roundup db copy --to <url>`: this project's send state (sends, readers' rows, the senders
+ * and what each sent, bounce events, suppressions) into another database, typically the shared PostgreSQL; idempotent (src/state/copy.ts).
  */
 import path from 'node:path';
 import { type Config, loadConfig } from '../config.js';
 import type { Environment } from '../env.js';
 import { copyState } from '../state/copy.js';
-import { checkDatabaseUrl, maskDatabaseUrl, openStore } from '../state/db.js';
+import { checkDatabaseUrl, lookAtState, maskDatabaseUrl, openStore, TO_URL } from '../state/db.js';
+import { SCHEMA_VERSION } from '../state/schema.js';
 import { stateDirOf } from '../state/dir.js';
 import type { Store } from '../state/store.js';
 import type { Terminal } from '../terminal.js';
@@ -17,17 +18,29 @@ export interface DbCopyArgs {
 }
 
 export async function run(args: DbCopyArgs, terminal: Terminal, env: Environment): Promise<void> {
-  const url = checkDatabaseUrl(args.to, '--to');
+  const url = checkDatabaseUrl(args.to, TO_URL);
   const config = loadConfig(env.root);
-  const from = await openStore(config, env);
+  // The source is looked at first: a project that has recorded nothing has nothing to copy, and
+  // copying must not create a state database here to find that out. An older schema is
+  // upgraded (the copy reads the current tables); a lost SQLite database is refused.
+  const look = await lookAtState(config, env, 'roundup db copy');
+  if (!look.store) {
+    terminal.out(`nothing to copy: ${look.location.shown} has no send state yet (roundup has recorded nothing here)`);
+    return;
+  }
+  let from = look.store;
+  if (look.version < SCHEMA_VERSION) {
+    await from.close();
+    from = await openStore(config, env, look.location);
+  }
   try {
-    const to = await openStore(config, env, { kind: 'postgres', url, shown: maskDatabaseUrl(url) });
+    const to = await openStore(config, env, { kind: 'postgres', url, shown: maskDatabaseUrl(url), from: TO_URL });
     try {
       const r = await copyState(from, to);
       const part = (n: { copied: number; existing: number }, what: string) =>
         `${n.copied} ${what}${n.existing ? ` (${n.existing} already there, left as they are)` : ''}`;
       terminal.out(
-        `copied from ${from.where} to ${to.where}: ${part(r.sends, 'sends')}, ${part(r.recipients, "readers' rows")}, ${part(r.suppressions, 'suppressions')}, ${part(r.bounceEvents, 'bounce events')}`,
+        `copied from ${from.where} to ${to.where}: ${part(r.sends, 'sends')}, ${part(r.recipients, "readers' rows")}, ${part(r.suppressions, 'suppressions')}, ${part(r.bounceEvents, 'bounce events')}, ${part(r.workers, 'senders (who sent what)')}`,
       );
       terminal.out(
         'to use it: set ROUNDUP_DATABASE_URL (in .env or the environment) on every machine that sends, serves or handles bounces',

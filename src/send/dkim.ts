@@ -11,10 +11,14 @@
  * The key comes from ROUNDUP_DKIM_PRIVATE_KEY (PEM text or a path) or config dkim.privateKey
  * (a path); it is never printed, not even in an error.
  */
-import { createPrivateKey, type KeyObject, sign as cryptoSign } from 'node:crypto';
+import { createHash, createPrivateKey, type KeyObject, sign as cryptoSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { domainToASCII } from 'node:url';
+import { foldLines } from 'nodemailer/lib/mime-funcs';
 import DKIM from 'nodemailer/lib/dkim';
+import MessageParser from 'nodemailer/lib/dkim/message-parser';
+import signHeaders from 'nodemailer/lib/dkim/sign';
 import type { Config } from '../config.js';
 import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
@@ -107,6 +111,7 @@ export function loadDkim(config: Pick<Config, 'dkim'>, env: Pick<Environment, 'r
 
 export class DkimSigner {
   private readonly dkim: DKIM;
+  private readonly fieldNames = SIGNED_HEADERS.join(':');
 
   constructor(readonly settings: DkimSettings) {
     this.dkim = new DKIM({
@@ -117,9 +122,39 @@ export class DkimSigner {
     });
   }
 
-  /** The DKIM-Signature header (ending in CRLF) for a message given as pieces. */
+  /**
+   * The DKIM-Signature header (ending in CRLF) for a message given as pieces.
+   *
+   * The steps of nodemailer's DKIM stream, called directly: its header parser and its relaxed
+   * header canonicalisation, then the field as its sign() writes it (`dkimField`). Two parts
+   * are our own, for speed: the relaxed body hash (`relaxedBodyHash`, one tight pass instead of
+   * a method call per byte) and the RSA signature, made with crypto.sign's callback form so it
+   * runs on libuv's thread pool, on another core, while this thread serves the connections.
+   * Together a signed message costs the send loop a fraction of what the stream did (its
+   * PassThroughs and setImmediates cost more than the RSA signature itself). A body not ending
+   * in a line break (never one roundup composes) takes the stream. test/send/dkim.test.ts
+   * checks both paths give the same bytes, and mailauth verifies what the server received.
+   */
   async signatureFor(pieces: readonly string[]): Promise<string> {
     const input = Buffer.from(pieces.join(''), 'utf8');
+    const end = input.indexOf('\r\n\r\n');
+    if (end < 0 || input[input.length - 1] !== 0x0a) return this.signatureByStream(input);
+    const headers = MessageParser.prototype.parseHeaders.call({ rawHeaders: input.subarray(0, end + 2) } as MessageParser);
+    const signed = signHeaders.relaxedHeaders(headers, this.fieldNames);
+    const head = dkimField(this.settings, signed.fieldNames, relaxedBodyHash(input.subarray(end + 4)));
+    const data = Buffer.from(`${signed.headers}dkim-signature:${relaxedHeaderValue(head)}`, 'latin1');
+    const signature = await new Promise<Buffer>((resolve, reject) =>
+      cryptoSign('sha256', data, this.settings.key, (err, sig) => (err ? reject(err) : resolve(sig))),
+    );
+    // Folded as nodemailer folds it: 73 characters on the "b=" line, 75 on each after.
+    return `${head}${signature
+      .toString('base64')
+      .replace(/(^.{73}|.{75}(?!\r?\n|\r))/g, '$&\r\n ')
+      .trim()}\r\n`;
+  }
+
+  /** The same signature through nodemailer's DKIM stream (the reference the direct path must match). */
+  async signatureByStream(input: Buffer): Promise<string> {
     const chunks: Buffer[] = [];
     for await (const c of this.dkim.sign(input)) chunks.push(c as Buffer);
     const out = Buffer.concat(chunks);
@@ -154,4 +189,77 @@ export function signingTransport(inner: Transport, signer: DkimSigner): Transpor
       };
     },
   };
+}
+
+/**
+ * The DKIM-Signature field up to its empty "b=" tag, exactly as nodemailer's dkim/sign.js
+ * writes it (tags in its order, each value cleaned of control characters and ';' '=', folded
+ * at 76 columns), for rsa-sha256 with relaxed/relaxed canonicalisation.
+ */
+function dkimField(s: DkimSettings, fieldNames: string, bodyHash: string): string {
+  const clean = (v: string) => v.replace(/[\x00-\x1f\x7f;=]/g, '');
+  const domain = clean(s.domain);
+  const tags = [
+    'v=1',
+    'a=rsa-sha256',
+    'c=relaxed/relaxed',
+    `d=${domainToASCII(domain) || domain.toLowerCase()}`,
+    'q=dns/txt',
+    `s=${clean(s.selector)}`,
+    `bh=${bodyHash}`,
+    `h=${clean(fieldNames)}`,
+  ];
+  return `${foldLines(`DKIM-Signature: ${tags.join('; ')}`, 76)};\r\n b=`;
+}
+
+/** Relaxed canonicalisation of one header field's value (RFC 6376 §3.4.2), as nodemailer's. */
+function relaxedHeaderValue(line: string): string {
+  return line
+    .slice(line.indexOf(':') + 1)
+    .replace(/\r?\n/g, '')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/^ | $/g, '');
+}
+
+/**
+ * The relaxed body hash (RFC 6376 §3.4.4): runs of SP/HTAB become one SP, none at a line's
+ * end, empty lines at the end are left out, and a last line without a line break gets CRLF. One tight pass into one buffer
+ * and one native hash: nodemailer's loop (a method call per byte) took 0.3–0.6 ms for a 56 KB
+ * newsletter, as much as the RSA signature; this takes a fraction of that. The same hash byte
+ * for byte (test/send/dkim.test.ts compares them on real and awkward bodies).
+ */
+export function relaxedBodyHash(body: Buffer): string {
+  // Twice the body at most: every bare LF becomes CRLF.
+  const out = Buffer.allocUnsafe(2 * body.length + 2);
+  let o = 0;
+  let lineStart = 0;
+  let end = 0;
+  let wsp = false;
+  const n = body.length;
+  for (let i = 0; i < n; i++) {
+    const c = body[i];
+    // A line ends at CRLF or a bare LF (as in nodemailer's loop); any other CR is content.
+    if (c === 0x0a || (c === 0x0d && i + 1 < n && body[i + 1] === 0x0a)) {
+      if (c === 0x0d) i++;
+      wsp = false;
+      out[o++] = 0x0d;
+      out[o++] = 0x0a;
+      if (o - 2 > lineStart) end = o;
+      lineStart = o;
+    } else if (c === 0x20 || c === 0x09) {
+      wsp = true;
+    } else {
+      if (wsp) {
+        out[o++] = 0x20;
+        wsp = false;
+      }
+      out[o++] = c;
+    }
+  }
+  if (o > lineStart) {
+    out[o++] = 0x0d;
+    out[o++] = 0x0a;
+    end = o;
+  }
+  return createHash('sha256').update(out.subarray(0, end)).digest('base64');
 }

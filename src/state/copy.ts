@@ -1,12 +1,17 @@
 /**
  * `roundup db copy --to <url>`: the whole send state (sends, every reader's row with its
- * status and Message-ID, bounce events, the suppression list) from this project's database into another,
- * typically SQLite into a shared PostgreSQL when the project outgrows one machine.
+ * status and Message-ID, the senders (workers) that sent them with what each sent, bounce
+ * events, the suppression list) from this project's database into another, typically SQLite
+ * into a shared PostgreSQL when the project outgrows one machine.
  *
  * Idempotent: a send is matched by (issue, list), a reader's row by its send and address, a
- * suppression by address, and rows already in the target are left as they are (the target
- * may have moved on since the first copy). Running it twice changes nothing. Rows are read a
- * page at a time, so memory does not grow with the lists.
+ * sender by its id (random per process), a suppression by address, and rows already in the
+ * target are left as they are (the target may have moved on since the first copy). Running it
+ * twice changes nothing. Rows are read a page at a time, so memory does not grow with the lists.
+ *
+ * A send that is running here is refused before anything is copied: rows are copied once and
+ * never updated, so the readers it sends after the copy would still be queued (or 'sending')
+ * in the target, and a send from there would mail them again.
  */
 import { ErrorCodes, RoundupError } from '../errors.js';
 import type { Sql } from './sql.js';
@@ -17,6 +22,7 @@ export interface CopyResult {
   recipients: { copied: number; existing: number };
   suppressions: { copied: number; existing: number };
   bounceEvents: { copied: number; existing: number };
+  workers: { copied: number; existing: number };
 }
 
 const PAGE = 500;
@@ -40,7 +46,10 @@ const RECIPIENT_COLS = [
   'failed_at',
   'updated_at',
   'retry_at',
+  'worker_id',
 ] as const;
+/** A sender's row: who (host, pid), when, its lease, and how many it sent and failed (`status` shows them). */
+const WORKER_COLS = ['id', 'host', 'pid', 'proc_start', 'started_at', 'heartbeat_at', 'lease_ms', 'stopped_at', 'sent', 'failed'] as const;
 const SUPPRESSION_COLS = ['email_key', 'email', 'reason', 'detail', 'created_at'] as const;
 const BOUNCE_COLS = [
   'message_key',
@@ -104,15 +113,46 @@ export async function copyState(from: Store, to: Store): Promise<CopyResult> {
     recipients: { copied: 0, existing: 0 },
     suppressions: { copied: 0, existing: 0 },
     bounceEvents: { copied: 0, existing: 0 },
+    workers: { copied: 0, existing: 0 },
   };
   const src = from.sql;
 
   const sends = await src.all<Record<string, unknown> & { id: number }>(`SELECT id, ${SEND_COLS.join(', ')} FROM sends ORDER BY id`);
   for (const send of sends) {
+    const live = (await from.workers(send.id)).find((w) => w.live);
+    if (live) {
+      throw new RoundupError(
+        ErrorCodes.STATE,
+        `${send.issue} to list ${send.list} is being sent right now by process ${live.pid} on ${live.host} (started ${live.startedAt}): ` +
+          'wait for it to finish (or stop it), then copy; a copy taken now would miss what it sends next, and a send from the copy would mail those readers again (nothing was copied)',
+        { file: from.where },
+      );
+    }
+  }
+  for (const send of sends) {
     await to.transaction(async (t) => {
       const n = await insertPage(t.sql, 'sends', SEND_COLS, [send], '(issue, list)');
       result.sends[n ? 'copied' : 'existing']++;
       const target = (await t.sql.get<{ id: number }>('SELECT id FROM sends WHERE issue = $1 AND list = $2', [send.issue, send.list]))!;
+      // The senders first: a reader's row being sent names its sender (worker_id).
+      let afterWorker = '';
+      for (;;) {
+        const page = await src.all<Record<string, unknown> & { id: string }>(
+          `SELECT ${WORKER_COLS.join(', ')} FROM workers WHERE send_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+          [send.id, afterWorker, PAGE],
+        );
+        if (!page.length) break;
+        afterWorker = page[page.length - 1].id;
+        const copied = await insertPage(
+          t.sql,
+          'workers',
+          ['send_id', ...WORKER_COLS],
+          page.map((w) => ({ ...w, send_id: target.id })),
+          '(id)',
+        );
+        result.workers.copied += copied;
+        result.workers.existing += page.length - copied;
+      }
       let after = 0;
       for (;;) {
         const page = await src.all<Record<string, unknown> & { id: number }>(

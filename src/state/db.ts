@@ -12,19 +12,27 @@
  * (a 'sending' row before DATA), so the same reasoning holds on the server's own durability.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config.js';
+import { CONFIG_FILE, type Config } from '../config.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
+import { parseYaml } from '../yaml-source.js';
 import { stateDirOf } from './dir.js';
 import { ensureStateIntact } from './intact.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
-import { PgDriver, SqliteDriver, stateError, type Sql } from './sql.js';
+import { PgDriver, SqliteDriver, type SqlDriver, stateError, type Sql, type UrlSource } from './sql.js';
+
+export type { UrlSource };
 import { schemaVersion, Store } from './store.js';
 
 export const DB_FILE = 'roundup.db';
 
-export type StateLocation = { kind: 'sqlite'; dir: string; file: string; shown: string } | { kind: 'postgres'; url: string; shown: string };
+export type StateLocation =
+  | { kind: 'sqlite'; dir: string; file: string; shown: string }
+  | { kind: 'postgres'; url: string; shown: string; from: UrlSource };
+
+export const ENV_URL: UrlSource = { name: 'ROUNDUP_DATABASE_URL' };
+export const TO_URL: UrlSource = { name: '--to' };
 
 type StateConfig = Pick<Config, 'stateDir'> & { database?: string };
 
@@ -46,42 +54,57 @@ export function maskDatabaseUrl(url: string): string {
 }
 
 /** A PostgreSQL URL as roundup accepts it, or a one-line error naming where it came from. */
-export function checkDatabaseUrl(raw: string, from: string): string {
+export function checkDatabaseUrl(raw: string, from: UrlSource): string {
   const url = raw.trim();
+  const fail = (why: string) => new RoundupError(ErrorCodes.USAGE, why, { file: from.file, line: from.line });
+  const name = from.file ? `"${from.name}"` : from.name;
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new RoundupError(ErrorCodes.USAGE, `${from} is not a URL: write postgres://user:password@host:5432/dbname`);
+    throw fail(`${name} is not a URL: write postgres://user:password@host:5432/dbname`);
   }
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
-    throw new RoundupError(
-      ErrorCodes.USAGE,
-      `${from} must be a postgres:// or postgresql:// URL (got ${u.protocol}//…); leave it unset to keep the state in SQLite`,
+    throw fail(
+      `${name} must be a postgres:// or postgresql:// URL (got ${u.protocol}//…)${from === TO_URL ? '' : '; leave it unset to keep the state in SQLite'}`,
     );
   }
   try {
     decodeURIComponent(u.password);
   } catch {
-    throw new RoundupError(ErrorCodes.USAGE, `${from}: the password is not valid URL encoding (write % as %25)`);
+    throw fail(`${name}: the password is not valid URL encoding (write % as %25)`);
   }
   return url;
 }
 
+/** Config `database:` as a URL source: roundup.config.yaml and the key's line (when the file reads). */
+function configUrlSource(root: string | undefined): UrlSource {
+  const file = path.join(root ?? process.cwd(), CONFIG_FILE);
+  const shown = path.relative(process.cwd(), file) || CONFIG_FILE;
+  try {
+    return { name: 'database', file: shown, line: parseYaml(readFileSync(file, 'utf8'), shown, ErrorCodes.CONFIG).lineOf(['database']) };
+  } catch {
+    // Config given as an object (tests, library callers), or a file gone since it was loaded.
+    return { name: 'database', file: shown };
+  }
+}
+
 /** Which database this project's state is in: env ROUNDUP_DATABASE_URL, config `database:`, else SQLite. */
 export function stateLocation(config: StateConfig, where: StateChoice = {}): StateLocation {
-  const url = where.databaseUrl
-    ? checkDatabaseUrl(where.databaseUrl, 'ROUNDUP_DATABASE_URL')
-    : config.database
-      ? checkDatabaseUrl(config.database, 'config "database"')
-      : undefined;
-  if (url) return { kind: 'postgres', url, shown: maskDatabaseUrl(url) };
+  if (where.databaseUrl) {
+    const url = checkDatabaseUrl(where.databaseUrl, ENV_URL);
+    return { kind: 'postgres', url, shown: maskDatabaseUrl(url), from: ENV_URL };
+  }
+  if (config.database) {
+    const from = configUrlSource(where.root);
+    const url = checkDatabaseUrl(config.database, from);
+    return { kind: 'postgres', url, shown: maskDatabaseUrl(url), from };
+  }
   const dir = stateDirOf(config, where);
   const file = path.join(dir, DB_FILE);
   return { kind: 'sqlite', dir, file, shown: path.relative(process.cwd(), file) || file };
 }
 
-/** Open (creating and migrating on first use) the state database this project uses, or `location`. */
 /**
  * `openStore` for commands that read or record send state but never start a send (status,
  * unsubscribe, bounces scan): a lost SQLite database is refused as send refuses it, instead of
@@ -93,6 +116,7 @@ export async function openRecordedStore(config: StateConfig, where: StateChoice,
   return openStore(config, where, loc);
 }
 
+/** Open (creating and migrating on first use) the state database this project uses, or `location`. */
 export async function openStore(config: StateConfig, where: StateChoice = {}, location?: StateLocation): Promise<Store> {
   const loc = location ?? stateLocation(config, where);
   return loc.kind === 'sqlite' ? openSqlite(loc) : openPostgres(loc);
@@ -162,7 +186,7 @@ export function migrateSqlite(driver: SqliteDriver): void {
 /** A lock id of roundup's own for pg_advisory_lock (any fixed 64-bit number). */
 const MIGRATION_LOCK = 726_863_001;
 
-async function openPostgres(loc: Extract<StateLocation, { kind: 'postgres' }>): Promise<Store> {
+async function pgDriver(loc: Extract<StateLocation, { kind: 'postgres' }>, readOnly = false): Promise<PgDriver> {
   const { default: pg } = await import('pg');
   // Counts and ids are bigint: read them as numbers (exact below 2^53).
   const types = {
@@ -175,18 +199,95 @@ async function openPostgres(loc: Extract<StateLocation, { kind: 'postgres' }>): 
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 10_000,
     application_name: 'roundup',
+    // A look (lookAtState) is read-only on the server too: a write would fail, never happen.
+    ...(readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
     types,
   });
   // An idle connection dropped by the server must not crash the process: the next query reconnects.
   pool.on('error', () => {});
-  const driver = new PgDriver(pool, loc.shown);
+  return new PgDriver(pool, loc.shown, loc.from);
+}
+
+async function openPostgres(loc: Extract<StateLocation, { kind: 'postgres' }>): Promise<Store> {
+  const driver = await pgDriver(loc);
   try {
     await migratePostgres(driver);
   } catch (e) {
     await driver.close();
-    throw stateError(e, loc.shown);
+    throw stateError(e, loc.shown, loc.from);
   }
   return new Store(driver, loc.shown, driver);
+}
+
+/**
+ * What a look at the send state found: where it is, its schema version (0: roundup has never
+ * used it), and the store to read it through, as it is (absent at version 0: nothing to read).
+ */
+export interface StateLook {
+  location: StateLocation;
+  version: number;
+  store?: Store;
+}
+
+/**
+ * The send state for commands that only look (`db status`, `status`, `bounces scan --dry-run`):
+ * nothing is created, nothing is migrated, and the connection cannot write (SQLite
+ * `query_only`, PostgreSQL `default_transaction_read_only`), so a look never changes the
+ * database, not even by accident. A missing SQLite file or a PostgreSQL database roundup has
+ * never used is version 0 with no store; an older schema is read as it is (`version` says
+ * which: the caller decides whether its queries can read it); a newer one is refused unless
+ * `newer` (only counting rows is safe there). A lost
+ * SQLite database is refused as `openRecordedStore` refuses it.
+ *
+ * SQLite is opened read-write with `query_only` rather than read-only: a read-only connection
+ * to a WAL database leaves `-wal` and `-shm` files behind (it may not remove them on close),
+ * and those files are evidence of use to intact.ts. The database file is never written.
+ */
+export async function lookAtState(
+  config: StateConfig,
+  where: StateChoice,
+  command: string,
+  opts: { /** Read a newer schema too (db status reports it rather than refusing). */ newer?: boolean } = {},
+): Promise<StateLook> {
+  const location = stateLocation(config, where);
+  let driver: SqlDriver;
+  if (location.kind === 'sqlite') {
+    ensureStateIntact(location.dir, { command });
+    if (!existsSync(location.file)) return { location, version: 0 };
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(location.file, { fileMustExist: true });
+      db.pragma('query_only = ON');
+      db.pragma('busy_timeout = 5000');
+    } catch (e) {
+      db?.close();
+      throw stateError(e, location.shown);
+    }
+    driver = new SqliteDriver(db, location.shown);
+  } else {
+    driver = await pgDriver(location, true);
+  }
+  try {
+    const version = await schemaVersion(driver);
+    if (version > SCHEMA_VERSION && !opts.newer) throw tooNew(version, driver.where);
+    if (version === 0) {
+      await driver.close();
+      return { location, version };
+    }
+    return { location, version, store: new Store(driver, location.shown, driver) };
+  } catch (e) {
+    await driver.close();
+    throw stateError(e, location.shown, location.kind === 'postgres' ? location.from : undefined);
+  }
+}
+
+/** Does the state database have this table (an older schema may not)? */
+export async function hasTable(sql: Sql, table: string): Promise<boolean> {
+  const row =
+    sql.dialect === 'sqlite'
+      ? await sql.get<{ t: string }>("SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name = $1", [table])
+      : await sql.get<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table]);
+  return Boolean(row?.t);
 }
 
 /**

@@ -165,6 +165,8 @@ export class PgDriver implements SqlDriver {
   constructor(
     private readonly pool: Pool,
     readonly where: string,
+    /** Where the URL was given (environment, config, --to), for messages about it. */
+    readonly source?: UrlSource,
     private readonly client?: PoolClient,
     private readonly inTx = false,
   ) {}
@@ -173,7 +175,7 @@ export class PgDriver implements SqlDriver {
     try {
       return await (this.client ?? this.pool).query(sql, params as unknown[]);
     } catch (e) {
-      throw stateError(e, this.where);
+      throw stateError(e, this.where, this.source);
     }
   }
 
@@ -197,10 +199,10 @@ export class PgDriver implements SqlDriver {
       try {
         client = await this.pool.connect();
       } catch (e) {
-        throw stateError(e, this.where);
+        throw stateError(e, this.where, this.source);
       }
     }
-    const t = new PgDriver(this.pool, this.where, client, true);
+    const t = new PgDriver(this.pool, this.where, this.source, client, true);
     let broken = false;
     try {
       await t.exec('BEGIN');
@@ -225,10 +227,10 @@ export class PgDriver implements SqlDriver {
     try {
       client = await this.pool.connect();
     } catch (e) {
-      throw stateError(e, this.where);
+      throw stateError(e, this.where, this.source);
     }
     try {
-      return await fn(new PgDriver(this.pool, this.where, client));
+      return await fn(new PgDriver(this.pool, this.where, this.source, client));
     } finally {
       client.release();
     }
@@ -242,15 +244,35 @@ export class PgDriver implements SqlDriver {
 // ---------------------------------------------------------------- errors
 
 /**
+ * Where a PostgreSQL URL was given: the environment variable (or .env), config `database:` at
+ * its line, or `db copy --to`. Messages about the URL (cannot reach the server, a refused
+ * password, no such database, TLS) send the user there; without one they name the URL only.
+ */
+export interface UrlSource {
+  /** How a message names it: `ROUNDUP_DATABASE_URL`, `--to`, `database` (a config key). */
+  name: string;
+  /** The file it is written in, when it is one (roundup.config.yaml), and the key's line. */
+  file?: string;
+  line?: number;
+}
+
+/**
  * An engine error as one line the user can act on. Library callers that need the engine's
  * own code (tests, the dispatcher's "nothing was lost" message) still find it in `cause`.
+ * `where` is the file or the masked URL; `source`, where a PostgreSQL URL came from.
  */
-export function stateError(e: unknown, where: string): Error {
+export function stateError(e: unknown, where: string, source?: UrlSource): Error {
   if (e instanceof RoundupError) return e;
   const err = e as { code?: string; message?: string };
   const code = String(err.code ?? '');
   const msg = String(err.message ?? e);
+  // A mistake in the URL is located where the URL was written: the config line (naming the
+  // server, since the file does not show the URL's password-masked form), else the URL.
+  const inConfig = source?.file !== undefined;
+  const url = inConfig ? `"${source.name}" in ${source.file}` : (source?.name ?? 'the database URL');
+  const at = inConfig ? ` at ${where}` : '';
   let why: string | undefined;
+  let aboutUrl = false;
   if (code.startsWith('SQLITE_FULL') || /disk is full|ENOSPC|No space left/i.test(msg) || code === '53100') {
     why = 'the disk is full: free some space and run the same command again (nothing was lost)';
   } else if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
@@ -263,22 +285,27 @@ export function stateError(e: unknown, where: string): Error {
   } else if (code.startsWith('SQLITE_IOERR')) {
     why = `the send state database could not be written (${msg}): check the disk`;
   } else if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ETIMEDOUT') {
-    why = `cannot reach the PostgreSQL server (${code}): is it running, and is the host/port in ROUNDUP_DATABASE_URL right?`;
+    aboutUrl = true;
+    why = `cannot reach the PostgreSQL server${at} (${code}): is it running, and is the host/port in ${url} right?`;
   } else if (code === '28P01' || code === '28000') {
-    why = 'PostgreSQL refused the user name or password in ROUNDUP_DATABASE_URL';
+    aboutUrl = true;
+    why = `PostgreSQL${at} refused the user name or password in ${url}`;
   } else if (code === '3D000') {
-    why = `${msg}: create it (createdb) or fix the database name in ROUNDUP_DATABASE_URL`;
+    aboutUrl = true;
+    why = `${msg}${at}: create it (createdb) or fix the database name in ${url}`;
   } else if (code === '42501') {
     why = `${msg}: the database user needs CREATE rights on the schema (for the first run) and read/write on roundup's tables`;
   } else if (code === '57P01' || code === '57P03' || /Connection terminated|ECONNRESET/i.test(msg)) {
     why = `the connection to PostgreSQL was lost (${msg}); nothing was lost: run the same command again`;
   } else if (/self[- ]signed certificate|SSL|certificate/i.test(msg)) {
-    why = `PostgreSQL TLS: ${msg} (sslmode=require encrypts without checking the certificate; sslmode=verify-full checks it)`;
+    aboutUrl = true;
+    why = `PostgreSQL TLS${at}: ${msg} (sslmode=require in ${url} encrypts without checking the certificate; sslmode=verify-full checks it)`;
   } else if (code.startsWith('SQLITE_')) {
     why = `the send state database failed: ${msg}`;
   }
   if (!why) return e instanceof Error ? e : new Error(msg);
-  const out = new RoundupError(ErrorCodes.STATE, why, { file: where });
+  const loc = aboutUrl && inConfig ? { file: source.file, line: source.line } : { file: where };
+  const out = new RoundupError(ErrorCodes.STATE, why, loc);
   (out as { cause?: unknown }).cause = e;
   return out;
 }

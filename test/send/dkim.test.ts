@@ -5,14 +5,16 @@
  * tampered body or header fails. Keys are generated here, never committed.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import RelaxedBody from 'nodemailer/lib/dkim/relaxed-body';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dkimVerify } from 'mailauth';
 import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { RoundupError } from '../../src/errors.js';
-import { loadDkim } from '../../src/send/dkim.js';
+import { DkimSigner, loadDkim, relaxedBodyHash } from '../../src/send/dkim.js';
 import { runSend } from '../../src/send/run.js';
 import { FAST_DATA_PATH } from '../../src/send/smtp.js';
 import { captureIO, headerOf, makeSendProject, readersCsv, startSmtp, type TestSmtp } from './helpers.js';
@@ -127,5 +129,49 @@ describe('DKIM signing', () => {
     expect(err(() => loadDkim({ dkim }, { root, dkimPrivateKey: ed }))).toMatch(/is ed25519: rsa-sha256 needs an RSA key/);
     expect(err(() => loadDkim({}, { root, dkimPrivateKey: PEM }))).toMatch(/ROUNDUP_DKIM_PRIVATE_KEY is set but config has no dkim/);
     expect(loadDkim({}, { root })).toBeNull();
+  });
+
+  it('hashes bodies exactly as nodemailer does, and signs exactly as its DKIM stream does', async () => {
+    // nodemailer's stream, as its DKIM signer uses it (its flush adds the final CRLF).
+    const reference = (body: Buffer) =>
+      new Promise<string>((resolve) => {
+        const r = new RelaxedBody({ hashAlgo: 'sha256' });
+        r.on('hash', (h: string) => resolve(h));
+        r.resume();
+        r.end(body);
+      });
+    // Awkward bodies: runs and tabs, trailing whitespace, whitespace-only and empty lines in
+    // the middle and at the end, bare LF and CR, no final line break, nothing at all.
+    const pieces = ['a', 'b', ' ', '  ', '\t', ' \t ', '\r\n', '\r\n', '\n', '\r', '=', 'é'];
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor(seed / 65536) % n;
+    };
+    const bodies = ['', '\r\n', '\r\n\r\n', 'x', 'x \r\n\r\n \r\n', ' \t lead\tand  trail \t\r\nnext\r\n'];
+    for (let i = 0; i < 1500; i++) bodies.push(Array.from({ length: 1 + rnd(60) }, () => pieces[rnd(pieces.length)]).join(''));
+    for (const text of bodies) {
+      const body = Buffer.from(text, 'utf8');
+      expect(relaxedBodyHash(body), JSON.stringify(text)).toBe(await reference(body));
+    }
+
+    // And whole messages as roundup sends them: the direct signature equals the stream's.
+    const p = dkimProject({ domain: 'hartwellfinch.example', selector: 'news2026', privateKey: 'dkim.pem' });
+    writeFileSync(path.join(p.root, 'dkim.pem'), PEM, { mode: 0o600 });
+    const signer = new DkimSigner(loadDkim(loadConfig(p.root), { root: p.root })!);
+    await runSend('bulletin', { list: 'readers', smtp: smtp.url, yes: true }, captureIO().io, p);
+    const sent = smtp.messages.splice(0);
+    expect(sent.length).toBe(3);
+    for (const m of sent) {
+      const raw = Buffer.from(m.raw);
+      // The message after its (folded) DKIM-Signature field, which roundup puts first.
+      expect(raw.indexOf('DKIM-Signature:')).toBe(0);
+      let at = raw.indexOf('\r\n') + 2;
+      while (raw[at] === 0x20 || raw[at] === 0x09) at = raw.indexOf('\r\n', at) + 2;
+      const message = raw.subarray(at);
+      const direct = await signer.signatureFor([message.toString('utf8')]);
+      expect(direct).toBe(await signer.signatureByStream(message));
+      expect(raw.subarray(0, at).toString('latin1')).toBe(direct);
+    }
   });
 });
