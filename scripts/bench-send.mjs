@@ -22,7 +22,9 @@
  * Each run is its own process, so its peak RSS is its own: flat memory means the 100k run
  * peaks where the 20k run does. The sink is Postfix's smtp-sink when installed
  * (apt-get install postfix), else an in-process smtp-server in a separate process (no ratio).
- * Needs the compiled lib/ (npm run compile). Prints figures; asserts nothing.
+ * Each whole run also prints the CPU seconds of roundup and of the sink (from /proc), and the
+ * smtp-source run the sink's CPU per message: on a small machine the sink's own share of the
+ * cores bounds what any client can reach. Needs the compiled lib/ (npm run compile). Prints figures; asserts nothing.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -91,10 +93,12 @@ async function main() {
     console.log('whole command (roundup send, process start to exit, list import included):');
     for (const backend of backends) {
       for (const n of counts) {
+        const sink0 = cpuSeconds(sink.pid);
         const r = await wholeSend(n, backend, port, CONCURRENCY);
+        r.sinkCpu = cpuSeconds(sink.pid) - sink0;
         whole.push(r);
         console.log(
-          `  ${backend.padEnd(8)} ${String(n).padStart(7)} readers   ${r.rate.toFixed(0).padStart(6)} msg/s   ${r.seconds.toFixed(1).padStart(6)} s   peak RSS ${r.peakMb.toFixed(0)} MB   (${r.sent} sent)`,
+          `  ${backend.padEnd(8)} ${String(n).padStart(7)} readers   ${r.rate.toFixed(0).padStart(6)} msg/s   ${r.seconds.toFixed(1).padStart(6)} s   peak RSS ${r.peakMb.toFixed(0)} MB   (${r.sent} sent; CPU: roundup ≥ ${r.cpu.toFixed(1)} s, sink ${r.sinkCpu.toFixed(1)} s)`,
         );
       }
       const mine = whole.filter((r) => r.backend === backend);
@@ -109,6 +113,7 @@ async function main() {
     if (SOURCE && SINK) {
       const m = Math.min(counts[0], 20000);
       const t0 = process.hrtime.bigint();
+      const sink0 = cpuSeconds(sink.pid);
       const s = spawnSync(
         SOURCE,
         [
@@ -130,8 +135,9 @@ async function main() {
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
       if (s.status !== 0) throw new Error(`smtp-source failed: ${s.stderr}`);
       srcRate = m / secs;
+      const sinkCpu = cpuSeconds(sink.pid) - sink0;
       console.log(
-        `  smtp-source ${String(m).padStart(7)} messages  ${srcRate.toFixed(0).padStart(6)} msg/s   (${avgBytes} bytes each, ${CONCURRENCY} sessions, same sink)`,
+        `  smtp-source ${String(m).padStart(7)} messages  ${srcRate.toFixed(0).padStart(6)} msg/s   (${avgBytes} bytes each, ${CONCURRENCY} sessions, same sink; sink CPU ${sinkCpu.toFixed(1)} s = ${((sinkCpu / m) * 1e6).toFixed(0)} µs/msg)`,
       );
       for (const r of whole) {
         const target = r.backend === 'sqlite' ? 0.9 : 0.7;
@@ -205,6 +211,16 @@ function benchProject(n) {
   return dir;
 }
 
+/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime: clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
+
 /** Peak RSS of a running process so far (VmHWM), in bytes; 0 once it is gone. */
 function vmHwm(pid) {
   try {
@@ -248,14 +264,18 @@ function startSend(dir, env, port, concurrency, extra = []) {
   let peak = 0;
   p.stdout.on('data', (d) => (out += d));
   p.stderr.on('data', (d) => (err += d));
-  const sampler = setInterval(() => (peak = Math.max(peak, vmHwm(p.pid))), 20);
+  let cpu = 0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, vmHwm(p.pid));
+    cpu = Math.max(cpu, cpuSeconds(p.pid));
+  }, 20);
   return new Promise((resolve, reject) =>
     p.on('close', (code) => {
       clearInterval(sampler);
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       if (code !== 0) return reject(new Error(`roundup send exited ${code}: ${err || out}`));
       const sent = Number(/^sent (\d+)/m.exec(out)?.[1] ?? 0);
-      resolve({ seconds, peakMb: peak / 1048576, sent, out });
+      resolve({ seconds, peakMb: peak / 1048576, cpu, sent, out });
     }),
   );
 }
@@ -469,13 +489,13 @@ function startSink(port) {
     // -u: smtp-sink refuses to run as root without a user to drop to.
     const sinkArgs = [...(process.getuid?.() === 0 ? ['-u', 'nobody'] : []), `127.0.0.1:${port}`, '1024'];
     const p = spawn(SINK, sinkArgs, { stdio: 'ignore' });
-    return { name: 'Postfix smtp-sink', stop: () => p.kill() };
+    return { name: 'Postfix smtp-sink', pid: p.pid, stop: () => p.kill() };
   }
   const p = spawn(process.execPath, [fileURLToPath(import.meta.url), '--sink-child', String(port)], {
     stdio: 'ignore',
     env: { ...process.env, SINK_PORT: String(port) },
   });
-  return { name: 'in-process smtp-server (separate process; Postfix not installed)', stop: () => p.kill() };
+  return { name: 'in-process smtp-server (separate process; Postfix not installed)', pid: p.pid, stop: () => p.kill() };
 }
 
 /** Fallback sink: accept and discard everything (after `delay` ms per message: a slow relay). */

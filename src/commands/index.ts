@@ -193,7 +193,7 @@ export function registerAll(program: Command, terminal: Terminal, env: Environme
     .command('db')
     .description('the send state database: SQLite in the state directory, or PostgreSQL (ROUNDUP_DATABASE_URL or config database:)');
   db.command('status')
-    .description('print the backend, the schema version and counts (creates and migrates the schema on first use)')
+    .description('print the backend, the schema version and counts (only looks: creates and migrates nothing)')
     .option('--json', 'machine-readable output')
     .action(
       action(
@@ -203,7 +203,7 @@ export function registerAll(program: Command, terminal: Terminal, env: Environme
     );
   db.command('copy')
     .description(
-      "copy this project's send state (sends, readers' rows, suppressions, bounce events) into another database; running it twice changes nothing",
+      "copy this project's send state (sends, readers' rows, senders, suppressions, bounce events) into another database; running it twice changes nothing",
     )
     .requiredOption('--to <url>', 'target PostgreSQL URL: postgres://user:password@host:5432/db[?sslmode=require]')
     .action(

@@ -20,7 +20,7 @@ import { parseYaml } from '../yaml-source.js';
 import { stateDirOf } from './dir.js';
 import { ensureStateIntact } from './intact.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
-import { PgDriver, SqliteDriver, type SqlDriver, stateError, type Sql, type UrlSource } from './sql.js';
+import { PgDriver, SqliteDriver, type SqlDriver, stateError, type Sql, type UrlSource, urlName } from './sql.js';
 
 export type { UrlSource };
 import { schemaVersion, Store } from './store.js';
@@ -270,6 +270,7 @@ export async function lookAtState(
   try {
     const version = await schemaVersion(driver);
     if (version > SCHEMA_VERSION && !opts.newer) throw tooNew(version, driver.where);
+    if (version === 0 && driver instanceof PgDriver) await refuseForeignTables(driver, driver);
     if (version === 0) {
       await driver.close();
       return { location, version };
@@ -300,6 +301,31 @@ export function libpqSsl(url: string): string {
   return u.href;
 }
 
+/** Every table a migration creates (PostgreSQL's dialect), for telling another program's tables apart. */
+const ROUNDUP_TABLES = [...new Set(MIGRATIONS.flatMap((m) => [...m.postgres.matchAll(/CREATE TABLE (\w+)/g)].map((x) => x[1])))];
+
+/**
+ * A PostgreSQL database roundup has not used (no `roundup_schema`) that already has tables by
+ * the names roundup would create is another program's: refuse it with one line, as SQLite
+ * refuses a file with tables of its own, rather than fail halfway with "relation already
+ * exists" (or, worse, read another program's `sends` as roundup's). Other tables are fine: a
+ * database shared with an application is a normal place for roundup's.
+ */
+async function refuseForeignTables(sql: Sql, driver: Pick<PgDriver, 'where' | 'source'>): Promise<void> {
+  const found = await sql.all<{ t: string }>(
+    `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ANY($1) ORDER BY 1`,
+    [ROUNDUP_TABLES],
+  );
+  if (!found.length) return;
+  const names = found.map((r) => r.t).join(', ');
+  throw new RoundupError(
+    ErrorCodes.STATE,
+    `is not a roundup send state database: it already has tables named as roundup's (${names}) but no roundup schema version; ` +
+      `another program's tables are never touched: point ${urlName(driver.source)} at a database of roundup's own (createdb)`,
+    { file: driver.where },
+  );
+}
+
 /** PostgreSQL: migrations under a session advisory lock, so two first runs at once migrate once. */
 export async function migratePostgres(driver: PgDriver): Promise<void> {
   const v0 = await schemaVersion(driver);
@@ -312,6 +338,7 @@ export async function migratePostgres(driver: PgDriver): Promise<void> {
         await t.exec('CREATE TABLE IF NOT EXISTS roundup_schema (version integer NOT NULL)');
         const v = await schemaVersion(t);
         if (v > SCHEMA_VERSION) throw tooNew(v, driver.where);
+        if (v === 0) await refuseForeignTables(t, driver);
         for (const m of MIGRATIONS) if (m.version > v) await t.exec(m.postgres);
         await t.exec('DELETE FROM roundup_schema');
         await t.run('INSERT INTO roundup_schema (version) VALUES ($1)', [SCHEMA_VERSION]);

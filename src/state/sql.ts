@@ -256,6 +256,12 @@ export interface UrlSource {
   line?: number;
 }
 
+/** How a message names where the URL was given: `ROUNDUP_DATABASE_URL`, `--to`, `"database" in roundup.config.yaml`. */
+export function urlName(source: UrlSource | undefined): string {
+  if (!source) return 'the database URL';
+  return source.file !== undefined ? `"${source.name}" in ${source.file}` : source.name;
+}
+
 /**
  * An engine error as one line the user can act on. Library callers that need the engine's
  * own code (tests, the dispatcher's "nothing was lost" message) still find it in `cause`.
@@ -269,7 +275,7 @@ export function stateError(e: unknown, where: string, source?: UrlSource): Error
   // A mistake in the URL is located where the URL was written: the config line (naming the
   // server, since the file does not show the URL's password-masked form), else the URL.
   const inConfig = source?.file !== undefined;
-  const url = inConfig ? `"${source.name}" in ${source.file}` : (source?.name ?? 'the database URL');
+  const url = urlName(source);
   const at = inConfig ? ` at ${where}` : '';
   let why: string | undefined;
   let aboutUrl = false;

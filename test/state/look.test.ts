@@ -13,10 +13,11 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runBouncesScan } from '../../src/bounces/command.js';
-import { isRoundupError } from '../../src/errors.js';
+import { isRoundupError, type RoundupError } from '../../src/errors.js';
 import { lookAtState } from '../../src/state/db.js';
 import { MIGRATIONS, SCHEMA_VERSION, type StateChoice } from '../../src/state/index.js';
 import { backends, envVars } from '../helpers/backends.js';
+import { createDatabase, dropDatabase, hasPostgres } from '../helpers/pg.js';
 import { roundup } from '../helpers/commands.js';
 import { makeSendProject, readersCsv } from '../send/helpers.js';
 import { dsnFor } from '../bounces/reports.js';
@@ -225,5 +226,42 @@ describe.each(backends())('a look at the send state changes nothing ($name)', (b
     );
     const refused = await scan(root, where, true).catch((e: unknown) => e);
     expect(isRoundupError(refused) && refused.format()).toMatch(/made by a newer roundup .*upgrade roundup$/);
+  });
+});
+
+describe.skipIf(!hasPostgres)('a PostgreSQL database with another program in it', () => {
+  let url: string;
+  beforeEach(async () => {
+    url = await createDatabase();
+  });
+  afterEach(() => dropDatabase(url));
+
+  it('tables named as roundup’s but no roundup schema: refused with one line by a look and by a command that records; left as it was', async () => {
+    await pgQuery(url, 'CREATE TABLE sends (id integer, what text)');
+    await pgQuery(url, "INSERT INTO sends VALUES (1, 'theirs')");
+    // Other tables are fine: roundup shares a database with an application.
+    await pgQuery(url, 'CREATE TABLE invoices (id integer)');
+    const { root } = makeSendProject({ csv: readersCsv(1) });
+    const before = await snapshot({ databaseUrl: url });
+    for (const argv of [
+      ['db', 'status'],
+      ['status', 'bulletin'],
+      ['unsubscribe', 'a@example.net'],
+    ]) {
+      const e = await roundup(argv, root, { ROUNDUP_DATABASE_URL: url }).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      expect(isRoundupError(e), String(e)).toBe(true);
+      expect((e as RoundupError).format()).toMatch(
+        /^postgres:\/\/[^@]*:\*\*\*\*@[^:]+:\d+\/\w+: is not a roundup send state database: it already has tables named as roundup's \(sends\) .*point ROUNDUP_DATABASE_URL at a database of roundup's own/,
+      );
+    }
+    expect(await snapshot({ databaseUrl: url })).toEqual(before);
+    expect(await pgQuery(url, 'SELECT * FROM sends')).toEqual([{ id: 1, what: 'theirs' }]);
+
+    // Beside an application's own tables (no name in common), roundup creates its own.
+    await pgQuery(url, 'DROP TABLE sends');
+    expect((await roundup(['unsubscribe', 'a@example.net'], root, { ROUNDUP_DATABASE_URL: url })).out[0]).toMatch(/suppressed/);
   });
 });
