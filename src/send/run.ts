@@ -239,7 +239,7 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
       pauseAfterFailures: config.send.pauseAfterFailures,
       retryDelay: config.send.retryDelay,
       messagesPerConnection: config.send.messagesPerConnection,
-      claimAhead: store.claimAhead(settings.concurrency),
+      claimAhead: store.claimAhead(settings.concurrency, settings.rate),
       signal: io.signal,
       log: (l) => progress.note(l),
       onCommitted: (outcomes) => {
