@@ -402,11 +402,14 @@ export class Store {
    * and records the outcomes that came in meanwhile, instead of a write per message: a quarter
    * of the CPU of an unthrottled send on SQLite went to one-row transactions.
    * Rows claimed ahead are 'sending' too, so after a crash they count among the possible
-   * duplicates (re-sent with the same Message-ID) although most never left.
+   * duplicates (re-sent with the same Message-ID) although most never left. So a throttled
+   * send (`rate` per second) claims no more than a quarter of a second's worth: it gains
+   * nothing from more, and its readers would wait in 'sending' for seconds.
    */
-  claimAhead(concurrency: number): number {
+  claimAhead(concurrency: number, rate = 0): number {
     const c = Math.max(1, concurrency);
-    return this.pg ? Math.min(128, 8 * c) : Math.min(64, 4 * c);
+    const ahead = this.pg ? Math.min(128, 8 * c) : Math.min(64, 4 * c);
+    return rate > 0 ? Math.min(ahead, Math.max(2, Math.ceil(rate / 4))) : ahead;
   }
 
   ledger(sendId: number, workerId: string): SendLedger {

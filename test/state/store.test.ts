@@ -45,6 +45,14 @@ describe.each(backends())('state on $name', (backend) => {
     await (await open()).close();
   });
 
+  it('claims a few rows per connection ahead, more on PostgreSQL, and at most a quarter second of a throttled send', () => {
+    const unthrottled = backend.name === 'SQLite' ? [32, 64] : [64, 128];
+    expect([store.claimAhead(8), store.claimAhead(50)]).toEqual(unthrottled);
+    expect(store.claimAhead(8, 10)).toBe(3);
+    expect(store.claimAhead(8, 1)).toBe(2);
+    expect(store.claimAhead(8, 10_000)).toBe(unthrottled[0]);
+  });
+
   it('refuses a database from a newer roundup with a located error', async () => {
     if (backend.name === 'SQLite') await store.sql.exec('PRAGMA user_version = 99');
     else await store.sql.exec('UPDATE roundup_schema SET version = 99');
