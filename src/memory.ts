@@ -10,14 +10,14 @@
  *
  * - `collectNow()` between phases: the render and preflight leave ~10 MB of garbage that the
  *   list import would otherwise pile its own on top of.
- * - `collectOnGrowth()` during the send: a full collection whenever the heap's contents plus
- *   outside-heap memory have grown 8 MB since the last one. A collection every second kept memory flat too
+ * - `collectOnGrowth()` during the send: a full collection whenever the old generation's
+ *   contents plus outside-heap memory have grown 8 MB since the last one. A collection every second kept memory flat too
  *   but cost a quarter of the send's CPU (the whole heap, MJML included, marked each time).
  *
  * Both do nothing until `enableCollection()` (the send command calls it): library code and
  * tests run as V8 would run them anyway.
  */
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 let gc: (() => void) | undefined;
@@ -25,15 +25,19 @@ let gc: (() => void) | undefined;
 let floor = 0;
 
 /**
- * What the heap holds, live or garbage, plus the memory outside it that heap objects own
- * (Buffers). Not the heap's committed size: V8 keeps pages committed after a collection and
- * refills them, so a send could pile 20 MB of garbage into them without the committed size
- * moving at all.
+ * What the old generation holds, live or garbage, plus the memory outside the heap that heap
+ * objects own (Buffers): what only a full collection gives back. Not the heap's committed size:
+ * V8 keeps pages committed after a collection and refills them, so a send could pile 20 MB of
+ * garbage into them without the committed size moving at all. Not the young generation either:
+ * scavenges empty it on their own, and with a large one (--max-semi-space-size=16) counting it
+ * set off a full collection every few hundred messages.
  */
 function footprint(): number {
-  const h = getHeapStatistics();
-  return h.used_heap_size + h.external_memory;
+  let bytes = getHeapStatistics().external_memory;
+  for (const s of getHeapSpaceStatistics()) if (!YOUNG.has(s.space_name)) bytes += s.space_used_size;
+  return bytes;
 }
+const YOUNG = new Set(['new_space', 'new_large_object_space']);
 
 /** Turn on full collections for this process (--expose-gc at run time); false if the runtime refuses. */
 export function enableCollection(): boolean {
