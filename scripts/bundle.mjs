@@ -9,7 +9,7 @@
  */
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,14 +30,42 @@ const stubUndici = {
   },
 };
 
+/**
+ * V8 keeps the bundle's source in the heap for as long as the CLI runs (it compiles functions
+ * lazily from it): one byte per character, but two for all 7.6 MB if a single character is above
+ * U+00FF. esbuild escapes strings and identifiers, not regular expression literals ('—', bounce
+ * keywords in Japanese), so those are escaped here. `\uXXXX` is the same character in a regex
+ * (with or without the `u` flag; a surrogate pair for astral ones), a string, an identifier or a
+ * comment. A character already escaped (`\é`, an identity escape) loses that backslash, or the
+ * result would read as a backslash followed by "u00e9".
+ */
+function asciiOnly(code) {
+  const out = code.replace(/(\\*)([^\x00-\x7f])/g, (_, slashes, c) => {
+    const kept = slashes.length % 2 ? slashes.slice(1) : slashes;
+    return `${kept}\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+  if (/[^\x00-\x7f]/.test(out)) throw new Error('bundle: non-ASCII left after escaping');
+  return out;
+}
+
+/**
+ * The file holds the CommonJS wrapper itself, on the first line as Node's Module.wrap puts it
+ * (so line numbers match): bin/roundup.js compiles the text as it is read. Wrapping at load
+ * time made a second 7.6 MB copy of the source that lived as long as the first.
+ */
+function wrapped(code) {
+  return `(function (exports, require, module, __filename, __dirname) { ${code}\n})`;
+}
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const target = path.join(root, 'lib/bundle');
 // Build beside the live bundle and swap it in, so a CLI started meanwhile never sees a
 // half-written or missing bundle.
 const outdir = `${target}.tmp-${process.pid}`;
 rmSync(outdir, { recursive: true, force: true });
-await build({
+const result = await build({
   absWorkingDir: root,
+  write: false,
   entryPoints: ['src/cli.ts'],
   outfile: path.join(outdir, 'cli.cjs'),
   bundle: true,
@@ -60,6 +88,8 @@ await build({
   banner: { js: "const __roundupModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });
+mkdirSync(outdir, { recursive: true });
+writeFileSync(path.join(outdir, 'cli.cjs'), wrapped(asciiOnly(result.outputFiles[0].text)));
 const old = `${target}.old-${process.pid}`;
 try {
   renameSync(target, old);

@@ -164,10 +164,14 @@ export async function imapSource(t: ImapTarget, folder: string, opts: { dryRun: 
       : (err.responseText ?? err.message ?? 'connection failed');
     throw new RoundupError(ErrorCodes.BOUNCES, `cannot read ${where}: ${why}`);
   }
-  const lock = await client.getMailboxLock(t.mailbox).catch(async (e: { responseText?: string; message?: string }) => {
-    await client.logout().catch(() => {});
-    throw new RoundupError(ErrorCodes.BOUNCES, `cannot open mailbox "${t.mailbox}" on ${t.host}: ${e.responseText ?? e.message}`);
-  });
+  // A dry run opens the mailbox read-only (EXAMINE): SELECT would take the messages' \Recent
+  // flag, so the mail client that opens them next would no longer see them as new.
+  const lock = await client
+    .getMailboxLock(t.mailbox, { readOnly: opts.dryRun })
+    .catch(async (e: { responseText?: string; message?: string }) => {
+      await client.logout().catch(() => {});
+      throw new RoundupError(ErrorCodes.BOUNCES, `cannot open mailbox "${t.mailbox}" on ${t.host}: ${e.responseText ?? e.message}`);
+    });
   const processed: number[] = [];
   return {
     describe: where,

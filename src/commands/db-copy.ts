@@ -45,7 +45,7 @@ export async function run(args: DbCopyArgs, terminal: Terminal, env: Environment
       terminal.out(
         'to use it: set ROUNDUP_DATABASE_URL (in .env or the environment) on every machine that sends, serves or handles bounces',
       );
-      const hint = await shareSecret(config, env, to);
+      const hint = await shareSecret(config, env, from, to);
       if (hint) terminal.out(hint);
     } finally {
       await to.close();
@@ -61,14 +61,21 @@ export async function run(args: DbCopyArgs, terminal: Terminal, env: Environment
  * `bounces scan` on the web host verify what this machine signed. A secret from the environment
  * must be set on every machine: say so (never print it).
  */
-async function shareSecret(config: Config, env: Environment, to: Store): Promise<string | undefined> {
+async function shareSecret(config: Config, env: Environment, from: Store, to: Store): Promise<string | undefined> {
   if (env.secret) return 'and the same signing secret (mail already sent is signed with it): ROUNDUP_SECRET as here';
   if (config.unsubscribe.secret) return undefined; // in the project's config, which every machine has
-  const local = localSecret(config, env);
+  // The secret mail was signed with: on PostgreSQL the one kept in that database (else this
+  // machine's file, which the first signing run there would have stored); on SQLite the file.
+  const inSource = from.backend === 'postgres' ? await from.setting(SECRET_SETTING) : undefined;
+  const local = inSource ?? localSecret(config, env);
   if (!local) return undefined;
   const shared = await to.settingOrInit(SECRET_SETTING, () => local);
   if (shared === local)
-    return "this machine's signing secret is kept in the shared database too: links and bounce addresses it signed verify on every machine";
+    return inSource
+      ? 'the signing secret kept in the source database is kept in the target too: links and bounce addresses signed with it keep working'
+      : "this machine's signing secret is kept in the shared database too: links and bounce addresses it signed verify on every machine";
+  if (inSource)
+    return `the target already has another signing secret: links signed with the source's no longer verify through it; to keep them working, set ROUNDUP_SECRET on every machine to the source's (its settings table, key ${SECRET_SETTING})`;
   const file = path.join(stateDirOf(config, env), SECRET_FILE);
   return `the shared database already has another signing secret: for links signed here to keep working, set ROUNDUP_SECRET to the contents of ${path.relative(env.root, file) || file} on every machine`;
 }

@@ -21,6 +21,7 @@ import { ensureStateIntact, recordStateIdentity } from '../state/intact.js';
 import { loadSecret, secretFor } from '../unsubscribe/secret.js';
 import { visible } from '../visible.js';
 import { mask } from '../mask.js';
+import { collectNow } from '../memory.js';
 import { createMessageFactory, rawOf, type MessageFactory } from './message.js';
 import { messageIdFor, testMessageId } from './message-id.js';
 import { type LoopControl, runSendLoop, type SendLoopResult } from './orchestrator.js';
@@ -143,6 +144,8 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
     throw new RoundupError(ErrorCodes.USAGE, 'not a terminal, so cannot ask for confirmation: add --yes to send');
   }
 
+  // The render and preflight are done: their garbage goes now, before the list import adds its own (src/memory.ts).
+  collectNow();
   // The database and its identity first, then the secret: the secret is evidence of earlier use.
   const store = await openStore(config, env);
   let secret: Buffer;

@@ -1,7 +1,9 @@
 /**
  * Where the send state lives, and opening it: SQLite in the state directory (the embedded
  * default), or PostgreSQL when `ROUNDUP_DATABASE_URL` (environment or .env) or config
- * `database:` names one. Either way the schema is created and migrated on first use.
+ * `database:` names one. Either way the schema is created and migrated on first use by a
+ * command that records (`openStore`); a command that only looks (`lookAtState`) creates and
+ * migrates nothing.
  *
  * SQLite: WAL with synchronous=NORMAL makes every committed transaction survive a killed
  * process (kill -9); only a power cut can lose the last few commits, and because each status
@@ -21,9 +23,9 @@ import { stateDirOf } from './dir.js';
 import { ensureStateIntact } from './intact.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { PgDriver, SqliteDriver, type SqlDriver, stateError, type Sql, type UrlSource, urlName } from './sql.js';
+import { schemaVersion, Store } from './store.js';
 
 export type { UrlSource };
-import { schemaVersion, Store } from './store.js';
 
 export const DB_FILE = 'roundup.db';
 
@@ -236,8 +238,9 @@ export interface StateLook {
  * database, not even by accident. A missing SQLite file or a PostgreSQL database roundup has
  * never used is version 0 with no store; an older schema is read as it is (`version` says
  * which: the caller decides whether its queries can read it); a newer one is refused unless
- * `newer` (only counting rows is safe there). A lost
- * SQLite database is refused as `openRecordedStore` refuses it.
+ * `newer` (only counting rows is safe there). A lost SQLite database is refused as
+ * `openRecordedStore` refuses it, and a PostgreSQL database with another program's tables in
+ * roundup's names as `openStore` refuses it.
  *
  * SQLite is opened read-write with `query_only` rather than read-only: a read-only connection
  * to a WAL database leaves `-wal` and `-shm` files behind (it may not remove them on close),

@@ -3,7 +3,17 @@
  * `database:` names one. Public API for other commands (`roundup serve` records unsubscribes
  * through `openStore` + `store.suppress`).
  */
-export { openStore, stateLocation, checkDatabaseUrl, maskDatabaseUrl, DB_FILE, type StateChoice, type StateLocation } from './db.js';
+export {
+  openStore,
+  lookAtState,
+  stateLocation,
+  checkDatabaseUrl,
+  maskDatabaseUrl,
+  DB_FILE,
+  type StateChoice,
+  type StateLocation,
+  type StateLook,
+} from './db.js';
 export { stateDirOf, type StateDirChoice } from './dir.js';
 export { DEFAULT_LEASE_MS, isWorkerLive, pidAlive } from './lease.js';
 export { MIGRATIONS, SCHEMA_VERSION, type Migration } from './schema.js';

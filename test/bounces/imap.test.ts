@@ -74,6 +74,13 @@ describe.skipIf(!hasDovecot)('bounces scan --imap (real Dovecot)', () => {
     expect(dry.map((m) => m.kind).sort()).toEqual(['hard', 'unrelated']);
     expect(out.pop()).toMatch(/dry run: nothing recorded or moved/);
     expect(await count('INBOX')).toBe(2);
+    // Opened read-only (EXAMINE, not SELECT): the messages are still new (\Recent) to the mail client that opens them next.
+    expect(
+      await imap(async (c) => {
+        const st = await c.status('INBOX', { recent: true });
+        return st ? st.recent : undefined;
+      }),
+    ).toBe(2);
     const config = loadConfig(p.root);
     let db = await openStore(config, p);
     expect(await db.getSuppression('gone@example.net')).toBeNull();

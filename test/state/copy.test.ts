@@ -11,6 +11,7 @@ import { runSend } from '../../src/send/run.js';
 import { openStore } from '../../src/state/db.js';
 import { createDatabase, dropDatabase, hasPostgres } from '../helpers/pg.js';
 import { roundup } from '../helpers/commands.js';
+import { SECRET_SETTING } from '../../src/unsubscribe/secret.js';
 import { captureIO, makeSendProject, readersCsv, type SendProject, startSmtp, type TestSmtp } from '../send/helpers.js';
 
 const config = { stateDir: '.roundup' };
@@ -95,5 +96,32 @@ describe.skipIf(!hasPostgres)('db copy into PostgreSQL', () => {
     const copy = await roundup(['db', 'copy', '--to', url], p.root, { ROUNDUP_STATE_DIR: p.stateDir });
     expect(copy.out[0]).toMatch(/1 sends, 6 readers' rows, .*2 senders \(who sent what\)$/);
     await source.close();
+  }, 60_000);
+
+  it('from one PostgreSQL to another: the signing secret kept in the source comes too (mail signed with it keeps verifying)', async () => {
+    const source = await createDatabase();
+    try {
+      const secret = 'kept-in-the-source-0123456789abcdef';
+      const store = await openStore(config, { databaseUrl: source });
+      try {
+        await store.settingOrInit(SECRET_SETTING, () => secret);
+        await store.suppress('gone@example.net', 'unsubscribe');
+      } finally {
+        await store.close();
+      }
+      // No ROUNDUP_SECRET and no secret file here: the source database is where it lives.
+      const copy = await roundup(['db', 'copy', '--to', url], p.root, { ROUNDUP_DATABASE_URL: source, ROUNDUP_STATE_DIR: p.stateDir });
+      expect(copy.out.join('\n')).toMatch(/1 suppressions/);
+      expect(copy.out.join('\n')).toMatch(/signing secret kept in the source database is kept in the target too/);
+      expect(copy.out.join('\n')).not.toContain(secret);
+      const target = await openStore(config, { databaseUrl: url });
+      try {
+        expect(await target.setting(SECRET_SETTING)).toBe(secret);
+      } finally {
+        await target.close();
+      }
+    } finally {
+      await dropDatabase(source);
+    }
   }, 60_000);
 });
