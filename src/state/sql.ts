@@ -275,7 +275,8 @@ export function stateError(e: unknown, where: string, source?: UrlSource): Error
   // A mistake in the URL is located where the URL was written: the config line (naming the
   // server, since the file does not show the URL's password-masked form), else the URL.
   const inConfig = source?.file !== undefined;
-  const url = urlName(source);
+  // Located at the config line, the key alone says it; at the URL, say where it was given.
+  const url = inConfig ? `"${source.name}"` : urlName(source);
   const at = inConfig ? ` at ${where}` : '';
   let why: string | undefined;
   let aboutUrl = false;

@@ -123,8 +123,11 @@ describe('a lost state database never re-mails the list', () => {
     }
 
     // Emptied: an empty roundup database (a fresh project's) put in its place.
+    // (status only looks, so it creates none; an unsubscribe --undo opens one and records nothing.)
     const spare = mkdtempSync(path.join(tmpdir(), 'roundup-spare-'));
     expect(run({ root: p.root, stateDir: spare }, ['status', 'bulletin']).code).toBe(0);
+    expect(existsSync(path.join(spare, 'roundup.db'))).toBe(false);
+    expect(run({ root: p.root, stateDir: spare }, ['unsubscribe', '--undo', 'nobody@example.net']).code).toBe(0);
     cpSync(path.join(spare, 'roundup.db'), db);
     refusedWith(/the send state database is empty/);
 
