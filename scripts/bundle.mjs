@@ -10,6 +10,7 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +58,24 @@ function wrapped(code) {
   return `(function (exports, require, module, __filename, __dirname) { ${code}\n})`;
 }
 
+/**
+ * gray-matter loads js-yaml 3 (roundup parses front-matter with `yaml` instead, src/yaml-source.ts),
+ * whose `!!js/function` type asks for esprima with a require esbuild cannot see. So every command
+ * that renders read, compiled and kept 540 KB of esprima from node_modules, for a type only
+ * js-yaml's unsafe loader (never used here) accepts. Without it the type simply never matches.
+ */
+const noEsprima = {
+  name: 'no-esprima',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]js-yaml[\\/]lib[\\/]js-yaml[\\/]type[\\/]js[\\/]function\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const out = text.replace("esprima = _require('esprima');", "throw new Error('esprima is not bundled');");
+      if (out === text) throw new Error(`bundle: ${args.path} no longer requires esprima as expected`);
+      return { contents: out, loader: 'js' };
+    });
+  },
+};
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const target = path.join(root, 'lib/bundle');
 // Build beside the live bundle and swap it in, so a CLI started meanwhile never sees a
@@ -82,7 +101,7 @@ const result = await build({
   // cosmiconfig (via cssnano) for *.ts config files, which roundup never has: bundling it would
   // add 7 MB that every cold start parses.
   external: ['better-sqlite3', 'sharp', 'playwright-core', 'axe-core', 'fsevents', 'uglify-js', 'typescript'],
-  plugins: [stubUndici],
+  plugins: [stubUndici, noEsprima],
   // src/ is ESM; nothing in it reads import.meta, but keep it meaningful if something does.
   define: { 'import.meta.url': '__roundupModuleUrl' },
   banner: { js: "const __roundupModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
