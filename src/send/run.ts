@@ -6,19 +6,21 @@
  * and a captured output. Nothing here calls process.exit: outcomes that need a non-zero exit
  * are thrown as RoundupError with the right exit code.
  */
-import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Environment } from '../env.js';
 import { ErrorCodes, RoundupError } from '../errors.js';
 import { checkEmail } from '../lists/email.js';
 import { readList, scanList, type ListScan } from '../lists/index.js';
-import { openStore, stateLocation } from '../state/db.js';
+import { lookAtState, openStore, stateLocation } from '../state/db.js';
 import { stateError } from '../state/sql.js';
 import type { StatusCounts, Store, Worker, WorkerInfo } from '../state/store.js';
 import { stateDirOf } from '../state/dir.js';
 import { ensureStateIntact, recordStateIdentity } from '../state/intact.js';
-import { loadSecret, secretFor } from '../unsubscribe/secret.js';
+import { loadSecret, localSecret, secretFor } from '../unsubscribe/secret.js';
 import { visible } from '../visible.js';
 import { mask } from '../mask.js';
 import { collectNow } from '../memory.js';
@@ -144,6 +146,8 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
     throw new RoundupError(ErrorCodes.USAGE, 'not a terminal, so cannot ask for confirmation: add --yes to send');
   }
 
+  if (opts.dryRun) return dryRunWithoutTrace(prep, env, io, opts);
+
   // The render and preflight are done: their garbage goes now, before the list import adds its own (src/memory.ts).
   collectNow();
   // The database and its identity first, then the secret: the secret is evidence of earlier use.
@@ -160,7 +164,6 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
   try {
     const label = `${issue.slug} to list ${list.ref.name}`;
     const idOf = (r: { key: string }) => messageIdFor(issue.slug, list.ref.name, r.key, config.from.email);
-    if (opts.dryRun) return await dryRun(store, prep, secret, io, opts);
     const send = await store.ensureSend(issue.slug, list.ref.name, issue.meta.subject);
 
     worker = await store.startWorker(send.id, label, { join: opts.join, leaseMs: config.send.lease });
@@ -400,6 +403,35 @@ export function printSummary(io: SendIO, s: SendSummary, self?: string): void {
  * so a dry run never stalls a send that is running meanwhile. It reads the whole list (a dry
  * run of a very large list needs memory in proportion; the send itself does not).
  */
+/**
+ * `--dry-run` leaves no trace. With a send state already recorded it reads it (the import is
+ * simulated in a transaction that is rolled back; an older schema is upgraded first, as any
+ * send would). With none yet it simulates against a throwaway database in a temporary folder,
+ * so a first dry run creates no state folder, no database and no secret. Its messages are
+ * signed with the secret there is, or a throwaway one: they are composed, never sent.
+ */
+async function dryRunWithoutTrace(prep: PreparedSend, env: SendEnv, io: SendIO, opts: SendOptions): Promise<SendSummary> {
+  const { config } = prep;
+  const look = await lookAtState(config, env, 'send --dry-run');
+  await look.store?.close();
+  const explicit = (env.secret && env.secret.trim() !== '') || config.unsubscribe?.secret;
+  const known = explicit ? loadSecret(config, env) : localSecret(config, env);
+  const secret = typeof known === 'string' ? Buffer.from(known, 'utf8') : (known ?? randomBytes(32));
+  const scratch = look.version === 0 ? mkdtempSync(path.join(tmpdir(), 'roundup-dry-run-')) : undefined;
+  try {
+    const store = scratch
+      ? await openStore(config, env, { kind: 'sqlite', dir: scratch, file: path.join(scratch, 'roundup.db'), shown: 'a scratch database' })
+      : await openStore(config, env);
+    try {
+      return await dryRun(store, prep, secret, io, opts);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 async function dryRun(store: Store, prep: PreparedSend, secret: Buffer, io: SendIO, opts: SendOptions): Promise<SendSummary> {
   const { config, issue, list } = prep;
   const started = Date.now();

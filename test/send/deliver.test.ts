@@ -183,6 +183,8 @@ describe('send over SMTP', () => {
     expect(r.summary.counts.queued).toBe(5);
     expect(r.out.join('\n')).toMatch(/dry run: composed 5 messages .*nothing sent, state unchanged/);
     expect(smtp.messages).toHaveLength(0);
+    // A first dry run leaves no trace: no database, no secret (its state folder stays empty).
+    expect(readdirSync(p.stateDir)).toEqual([]);
     const db = await openStore(loadConfig(p.root), p);
     expect(await db.findSend('bulletin', 'readers')).toBeNull();
     await db.close();
@@ -248,6 +250,8 @@ describe('send over SMTP', () => {
     const p = makeSendProject({ csv: CSV });
     await expect(send(p, { yes: false })).rejects.toThrow(/add --yes/);
     expect(smtp.messages).toHaveLength(0);
+    // A first dry run leaves no trace: no database, no secret (its state folder stays empty).
+    expect(readdirSync(p.stateDir)).toEqual([]);
     const db = await openStore(loadConfig(p.root), p);
     expect(await db.findSend('bulletin', 'readers')).toBeNull(); // no state left behind
     await db.close();

@@ -308,7 +308,20 @@ describe.skipIf(!hasPostgres)('shared state on PostgreSQL (real CLI)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/readers: +5 to send/);
     expect(r.stdout).toMatch(/dry run: composed 5 messages .*state unchanged/);
-    expect(await query(url, 'SELECT id FROM sends')).toEqual([]);
+    // Not even the schema: a database roundup never used is left as it was.
+    expect(await query(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")).toEqual([]);
+
+    // With a send recorded (to the outbox) and a reader added since, a dry run reads the
+    // state and changes nothing.
+    const sent = runCli(['send', 'bulletin', '--list', 'readers', '--yes'], p.root, { ...env, SMTP_URL: '' });
+    expect(sent.code, sent.stderr).toBe(0);
+    writeFileSync(p.listFile, readersCsv(6));
+    const before = await query(url, 'SELECT id, status, attempts, updated_at FROM recipients ORDER BY id');
+    expect(before).toHaveLength(5);
+    const again = runCli(['send', 'bulletin', '--list', 'readers', '--dry-run'], p.root, env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/readers: +1 to send, 5 already sent/);
+    expect(await query(url, 'SELECT id, status, attempts, updated_at FROM recipients ORDER BY id')).toEqual(before);
   });
 
   it('a bad URL or an unreachable server is one line with the password masked', () => {
