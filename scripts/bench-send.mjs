@@ -445,6 +445,7 @@ async function child(n, port, dkim = false) {
     pauseAfterFailures: config.send.pauseAfterFailures,
     retryDelay: 200,
     messagesPerConnection: config.send.messagesPerConnection,
+    claimAhead: store.claimAhead(CONCURRENCY),
     onCommitted: (o) => (committed += o.length),
   });
   const sendSeconds = (performance.now() - t1) / 1000;
