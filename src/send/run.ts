@@ -227,6 +227,8 @@ export async function runSend(issueArg: string, opts: SendOptions, io: SendIO, e
       });
     };
     const early = overlap ? startLoop() : undefined;
+    // Awaited below, after the import; until then a rejection must not count as unhandled.
+    early?.catch(() => undefined);
 
     let scan: ListScan | undefined;
     if (imp) {
