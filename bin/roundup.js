@@ -16,10 +16,10 @@ import vm from 'node:vm';
 // A small young generation. V8 lets its "new space" grow to 32 MB (two 16 MB halves) on any
 // machine, and every command here allocates fast enough to grow it fully: a fifth of a send's
 // peak RSS, for garbage that dies young anyway. Growth factor 1 keeps it at its starting size
-// (2 MB), where V8 keeps it on small devices. It is a scratch area, never a limit on what the
+// (2 MB, where V8 itself starts). It is a scratch area, never a limit on what the
 // program may hold (the old generation is untouched), so it cannot cause an out-of-memory
-// crash; the price is more, shorter scavenges (a cold build is no slower; a send spends a few
-// % more CPU in GC). A --max-semi-space-size or --min-semi-space-size given to node (on its
+// crash; the price is more, shorter scavenges (a cold build is no slower; a send spends 3-5 %
+// more CPU in GC). A --max-semi-space-size or --min-semi-space-size given to node (on its
 // command line or in NODE_OPTIONS) is the user's choice and wins. Set before the bundle is
 // compiled, so the code cache is made and used under the same flags.
 const nodeFlags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
