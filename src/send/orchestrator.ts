@@ -85,10 +85,6 @@ export async function runSendLoop(o: SendLoopOptions): Promise<SendLoopResult> {
     stopper.abort(new Error(why));
     dispatcher.close();
   };
-  const onExternal = () => stop('interrupted', 'stopped by request');
-  if (o.signal?.aborted) onExternal();
-  o.signal?.addEventListener('abort', onExternal, { once: true });
-
   const dispatcher = new Dispatcher(
     o.ledger,
     (outcomes) => {
@@ -101,6 +97,12 @@ export async function runSendLoop(o: SendLoopOptions): Promise<SendLoopResult> {
     undefined,
     o.claimAhead ?? 0,
   );
+
+  // After the dispatcher exists: a Ctrl-C that came before the loop started (during a long
+  // list import) stops it at once, and stop() closes the dispatcher.
+  const onExternal = () => stop('interrupted', 'stopped by request');
+  if (o.signal?.aborted) onExternal();
+  o.signal?.addEventListener('abort', onExternal, { once: true });
 
   if (o.control) {
     o.control.nudge = () => dispatcher.nudge();

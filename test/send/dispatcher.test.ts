@@ -167,4 +167,30 @@ describe.each(backends())('the send loop on $name', (backend) => {
     expect(sentSeen).toEqual([0, 1, 2, 3, 4]);
     await worker.release();
   });
+
+  it('a Ctrl-C that came before the loop started (during the list import) stops it at once, nobody mailed', async () => {
+    const csv = ['email', 'a@example.net', 'b@example.net'].join('\n');
+    const send = await store.ensureSend('i', 'l', 's');
+    await store.syncRecipients(send, parseList(csv, 'l.csv').recipients, (r) => `<${r.key}>`);
+    const worker = await store.startWorker(send.id, 'i to l');
+    const ctrl = new AbortController();
+    ctrl.abort();
+    const delivered: string[] = [];
+    const result = await runSendLoop({
+      ledger: store.ledger(send.id, worker.id),
+      makeMessage: (r) => ({ from: 'f@example.net', to: r.email, messageId: r.messageId, pieces: [] }),
+      transport: fakeTransport(delivered),
+      limiter: new RateLimiter({ rate: 0 }),
+      concurrency: 2,
+      maxAttempts: 3,
+      pauseAfterFailures: 10,
+      retryDelay: 1,
+      messagesPerConnection: 1000,
+      signal: ctrl.signal,
+    });
+    expect(result.stop).toBe('interrupted');
+    expect(delivered).toEqual([]);
+    expect(await store.countByStatus(send.id)).toMatchObject({ queued: 2, sending: 0 });
+    await worker.release();
+  });
 });
