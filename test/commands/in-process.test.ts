@@ -6,39 +6,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerAll } from '../../src/commands/index.js';
-import { readEnvironment } from '../../src/env.js';
-import type { Terminal } from '../../src/terminal.js';
+import { roundup } from '../helpers/commands.js';
 import { makeProject } from '../helpers/project.js';
-
-function recordingTerminal() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const terminal: Terminal = {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    colour: false,
-    errColour: false,
-    interactive: false,
-    progressStream: { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream,
-    confirm: async () => false,
-    onInterrupt: () => () => {},
-    exit: (code) => {
-      throw new Error(`exit ${code}`);
-    },
-  };
-  return { terminal, out, err };
-}
-
-async function roundup(argv: string[], root: string, vars: Record<string, string> = {}) {
-  const t = recordingTerminal();
-  const program = new Command('roundup').exitOverride();
-  registerAll(program, t.terminal, readEnvironment(vars, root));
-  await program.parseAsync(argv, { from: 'user' });
-  return t;
-}
 
 describe('commands in-process', () => {
   it('lists check writes its report to the terminal it is given', async () => {

@@ -57,13 +57,17 @@ describe.each(backends())('the send loop on $name', (backend) => {
     await backend.cleanup(env);
   });
 
-  it('stops with a clear message when a state write fails, and the next run delivers everyone', async () => {
-    const N = 30;
-    const csv = ['email', ...Array.from({ length: N }, (_, i) => `r${i}@example.net`)].join('\n');
+  /** A send of `n` readers (r0@example.net…) queued in the store, and a worker registered on it. */
+  async function queued(n: number) {
+    const csv = ['email', ...Array.from({ length: n }, (_, i) => `r${i}@example.net`)].join('\n');
     const send = await store.ensureSend('i', 'l', 's');
     await store.syncRecipients(send, parseList(csv, 'l.csv').recipients, (r) => `<${r.key}>`);
+    return { send, worker: await store.startWorker(send.id, 'i to l') };
+  }
 
-    const worker = await store.startWorker(send.id, 'i to l');
+  it('stops with a clear message when a state write fails, and the next run delivers everyone', async () => {
+    const N = 30;
+    const { send, worker } = await queued(N);
     const ledger = store.ledger(send.id, worker.id);
     const step = ledger.step.bind(ledger);
     let calls = 0;
@@ -97,10 +101,7 @@ describe.each(backends())('the send loop on $name', (backend) => {
   it('with rows claimed ahead, writes once per half batch, yet never more than the window is in sending', async () => {
     const N = 400;
     const AHEAD = 12;
-    const csv = ['email', ...Array.from({ length: N }, (_, i) => `r${i}@example.net`)].join('\n');
-    const send = await store.ensureSend('i', 'l', 's');
-    await store.syncRecipients(send, parseList(csv, 'l.csv').recipients, (r) => `<${r.key}>`);
-    const worker = await store.startWorker(send.id, 'i to l');
+    const { send, worker } = await queued(N);
     const ledger = store.ledger(send.id, worker.id);
     const step = ledger.step.bind(ledger);
     let steps = 0;
@@ -127,10 +128,7 @@ describe.each(backends())('the send loop on $name', (backend) => {
 
   it('with rows claimed ahead, a slow send still records each outcome within moments', async () => {
     const N = 5;
-    const csv = ['email', ...Array.from({ length: N }, (_, i) => `r${i}@example.net`)].join('\n');
-    const send = await store.ensureSend('i', 'l', 's');
-    await store.syncRecipients(send, parseList(csv, 'l.csv').recipients, (r) => `<${r.key}>`);
-    const worker = await store.startWorker(send.id, 'i to l');
+    const { send, worker } = await queued(N);
     const sentSeen: number[] = [];
     const slow: Transport = {
       kind: 'outbox',
@@ -169,10 +167,7 @@ describe.each(backends())('the send loop on $name', (backend) => {
   });
 
   it('a Ctrl-C that came before the loop started (during the list import) stops it at once, nobody mailed', async () => {
-    const csv = ['email', 'a@example.net', 'b@example.net'].join('\n');
-    const send = await store.ensureSend('i', 'l', 's');
-    await store.syncRecipients(send, parseList(csv, 'l.csv').recipients, (r) => `<${r.key}>`);
-    const worker = await store.startWorker(send.id, 'i to l');
+    const { send, worker } = await queued(2);
     const ctrl = new AbortController();
     ctrl.abort();
     const delivered: string[] = [];
