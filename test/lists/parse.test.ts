@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { userError } from '../helpers/errors.js';
 import { checkEmail, detectSeparator, formatListReport, parseList } from '../../src/lists/index.js';
-import { RoundupError } from '../../src/errors.js';
 
 describe('parseList', () => {
   it('reads a UTF-8 BOM, CRLF line ends, quoted fields and a multi-line cell with correct line numbers', () => {
@@ -65,15 +65,7 @@ describe('parseList', () => {
   });
 
   it('throws a located error for a missing email column, a duplicate column and an unclosed quote', () => {
-    const err = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(RoundupError);
-        return (e as RoundupError).format();
-      }
-      throw new Error('expected an error');
-    };
+    const err = userError;
     expect(err(() => parseList('mail,name\na@example.net,A\n', 'l.csv'))).toBe(
       'l.csv:1: no "email" column in the header (found: mail, name)',
     );

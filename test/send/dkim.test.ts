@@ -12,8 +12,8 @@ import path from 'node:path';
 import { dkimVerify } from 'mailauth';
 import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { userError } from '../helpers/errors.js';
 import { loadConfig } from '../../src/config.js';
-import { RoundupError } from '../../src/errors.js';
 import { DkimSigner, loadDkim, relaxedBodyHash } from '../../src/send/dkim.js';
 import { runSend } from '../../src/send/run.js';
 import { FAST_DATA_PATH } from '../../src/send/smtp.js';
@@ -108,15 +108,7 @@ describe('DKIM signing', () => {
   it('refuses a missing, unreadable or non-RSA key with one line that never shows the key', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'roundup-dkim-'));
     const dkim = { domain: 'hartwellfinch.example', selector: 's1' };
-    const err = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(RoundupError);
-        return (e as RoundupError).format();
-      }
-      throw new Error('expected an error');
-    };
+    const err = userError;
     expect(err(() => loadDkim({ dkim }, { root }))).toMatch(/roundup\.config\.yaml: dkim has no private key/);
     expect(err(() => loadDkim({ dkim: { ...dkim, privateKey: 'nope.pem' } }, { root }))).toMatch(
       /nope\.pem: cannot read the DKIM private key \(no such file\)/,
