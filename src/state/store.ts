@@ -701,29 +701,41 @@ export class ListImport {
 // ------------------------------------------------------------------ ledgers
 
 /**
- * SQLite: rows claimable by a worker: queued, due, and not while the list is being imported,
- * except rows the import has already written ($5, the generation of the import this worker
- * runs, -1 if none): those are readers of the list file as it is now, so a send need not wait
- * for the whole list before its first message. Rows of earlier generations wait, as the file
- * may no longer hold them. PgLedger has the same condition.
+ * SQLite's claim (PgLedger's step embeds the same two parts). Rows claimable by a worker:
+ * queued, due, and not while the list is being imported, except rows the import has already
+ * written (`gen`, the generation of the import this worker runs, -1 if none): those are readers
+ * of the list file as it is now, so a send need not wait for the whole list before its first
+ * message. Rows of earlier generations wait, as the file may no longer hold them.
  */
 const CLAIM = (nowMs: string) => `
-  WITH c AS (
-    SELECT r.id AS cid, EXISTS (SELECT 1 FROM suppressions s WHERE s.email_key = r.email_key) AS sup
+  WITH c AS (${claimPick(nowMs, { send: '$1', want: '$3', gen: '$5' })})
+  ${claimMark({ worker: '$2', now: '$4' })}`;
+
+/**
+ * The claim, one text for both ledgers (their statements number the parameters differently):
+ * `claimPick` chooses the rows (the CTE `c`, with whether each is suppressed; PostgreSQL adds
+ * `FOR UPDATE OF r SKIP LOCKED`), `claimMark` marks them 'sending' (or 'suppressed') and
+ * returns them.
+ */
+function claimPick(nowMs: string, p: { send: string; want: string; gen: string }, lock = ''): string {
+  return `SELECT r.id AS cid, EXISTS (SELECT 1 FROM suppressions s WHERE s.email_key = r.email_key) AS sup
     FROM recipients r
-    WHERE r.send_id = $1 AND r.status = 'queued' AND (r.retry_at IS NULL OR r.retry_at <= ${nowMs})
-      AND (r.list_gen = $5 OR NOT EXISTS (SELECT 1 FROM sends WHERE id = $1 AND importing IS NOT NULL))
-    ORDER BY r.id LIMIT $3
-  )
-  UPDATE recipients SET
+    WHERE r.send_id = ${p.send} AND r.status = 'queued' AND (r.retry_at IS NULL OR r.retry_at <= ${nowMs})
+      AND (r.list_gen = ${p.gen} OR NOT EXISTS (SELECT 1 FROM sends WHERE id = ${p.send} AND importing IS NOT NULL))
+    ORDER BY r.id LIMIT ${p.want} ${lock}`;
+}
+
+function claimMark(p: { worker: string; now: string }): string {
+  return `UPDATE recipients SET
     status = CASE WHEN c.sup THEN 'suppressed' ELSE 'sending' END,
     attempts = attempts + CASE WHEN c.sup THEN 0 ELSE 1 END,
-    sending_at = CASE WHEN c.sup THEN sending_at ELSE $4 END,
-    worker_id = CASE WHEN c.sup THEN NULL ELSE $2 END,
+    sending_at = CASE WHEN c.sup THEN sending_at ELSE ${p.now} END,
+    worker_id = CASE WHEN c.sup THEN NULL ELSE ${p.worker} END,
     retry_at = NULL,
-    updated_at = $4
+    updated_at = ${p.now}
   FROM c WHERE recipients.id = c.cid
   RETURNING ${QUEUE_COLS('recipients.')}, recipients.status AS status`;
+}
 
 type Claimed = QueueRow & { status: string };
 
@@ -864,22 +876,8 @@ class PgLedger implements SendLedger {
          UPDATE workers SET sent = sent + (SELECT count(*) FROM upd WHERE kind = 'sent'),
            failed = failed + (SELECT count(*) FROM upd WHERE kind = 'failed'), heartbeat_at = ${nowMs}
          WHERE id = $6 AND $13
-       ), c AS (
-         SELECT r.id AS cid, EXISTS (SELECT 1 FROM suppressions s WHERE s.email_key = r.email_key) AS sup
-         FROM recipients r
-         WHERE r.send_id = $11 AND r.status = 'queued' AND (r.retry_at IS NULL OR r.retry_at <= ${nowMs})
-           AND (r.list_gen = $14 OR NOT EXISTS (SELECT 1 FROM sends WHERE id = $11 AND importing IS NOT NULL))
-         ORDER BY r.id LIMIT $12 FOR UPDATE OF r SKIP LOCKED
-       )
-       UPDATE recipients SET
-         status = CASE WHEN c.sup THEN 'suppressed' ELSE 'sending' END,
-         attempts = attempts + CASE WHEN c.sup THEN 0 ELSE 1 END,
-         sending_at = CASE WHEN c.sup THEN sending_at ELSE $5 END,
-         worker_id = CASE WHEN c.sup THEN NULL ELSE $6 END,
-         retry_at = NULL,
-         updated_at = $5
-       FROM c WHERE recipients.id = c.cid
-       RETURNING ${QUEUE_COLS('recipients.')}, recipients.status AS status`,
+       ), c AS (${claimPick(nowMs, { send: '$11', want: '$12', gen: '$14' }, 'FOR UPDATE OF r SKIP LOCKED')})
+       ${claimMark({ worker: '$6', now: '$5' })}`,
       [
         outcomes.map((o) => o.id),
         outcomes.map((o) => o.kind),

@@ -7,19 +7,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyse } from '../../src/bounces/classify.js';
 import { part } from '../helpers/parts.js';
+import { rng } from '../hostile/fuzz.js';
 import { findCorpus } from './corpus.js';
-
-/** A small deterministic PRNG (mulberry32), so a failure is reproducible. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const timed = (raw: Buffer | string) => {
   const t0 = performance.now();

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseList } from '../../src/lists/index.js';
-import { runSendLoop } from '../../src/send/orchestrator.js';
+import { runSendLoop, type SendLoopOptions } from '../../src/send/orchestrator.js';
 import { RateLimiter } from '../../src/send/rate-limit.js';
 import type { Transport } from '../../src/send/types.js';
 import type { Ledger } from '../../src/send/types.js';
@@ -31,9 +31,8 @@ function fakeTransport(delivered: string[]): Transport {
   };
 }
 
-const loop = (ledger: Ledger, delivered: string[], claimAhead = 0) =>
+const loop = (ledger: Ledger, delivered: string[], extra: Partial<SendLoopOptions> = {}) =>
   runSendLoop({
-    claimAhead,
     ledger,
     makeMessage: (r) => ({ from: 'f@example.net', to: r.email, messageId: r.messageId, pieces: [] }),
     transport: fakeTransport(delivered),
@@ -43,6 +42,7 @@ const loop = (ledger: Ledger, delivered: string[], claimAhead = 0) =>
     pauseAfterFailures: 10,
     retryDelay: 1,
     messagesPerConnection: 1000,
+    ...extra,
   });
 
 describe.each(backends())('the send loop on $name', (backend) => {
@@ -115,7 +115,7 @@ describe.each(backends())('the send loop on $name', (backend) => {
       },
     });
     const delivered: string[] = [];
-    const result = await loop(ledger, delivered, AHEAD);
+    const result = await loop(ledger, delivered, { claimAhead: AHEAD });
     expect(result.stop).toBe('done');
     expect(new Set(delivered).size).toBe(N);
     expect(await store.countByStatus(send.id)).toMatchObject({ sent: N, queued: 0, sending: 0 });
@@ -148,18 +148,7 @@ describe.each(backends())('the send loop on $name', (backend) => {
         };
       },
     };
-    const result = await runSendLoop({
-      ledger: store.ledger(send.id, worker.id),
-      makeMessage: (r) => ({ from: 'f@example.net', to: r.email, messageId: r.messageId, pieces: [] }),
-      transport: slow,
-      limiter: new RateLimiter({ rate: 0 }),
-      concurrency: 1,
-      claimAhead: 64,
-      maxAttempts: 3,
-      pauseAfterFailures: 10,
-      retryDelay: 1,
-      messagesPerConnection: 1000,
-    });
+    const result = await loop(store.ledger(send.id, worker.id), [], { transport: slow, concurrency: 1, claimAhead: 64 });
     expect(result.sent).toBe(N);
     // 120 ms per message, recorded within 20 ms of its reply.
     expect(sentSeen).toEqual([0, 1, 2, 3, 4]);
@@ -171,18 +160,7 @@ describe.each(backends())('the send loop on $name', (backend) => {
     const ctrl = new AbortController();
     ctrl.abort();
     const delivered: string[] = [];
-    const result = await runSendLoop({
-      ledger: store.ledger(send.id, worker.id),
-      makeMessage: (r) => ({ from: 'f@example.net', to: r.email, messageId: r.messageId, pieces: [] }),
-      transport: fakeTransport(delivered),
-      limiter: new RateLimiter({ rate: 0 }),
-      concurrency: 2,
-      maxAttempts: 3,
-      pauseAfterFailures: 10,
-      retryDelay: 1,
-      messagesPerConnection: 1000,
-      signal: ctrl.signal,
-    });
+    const result = await loop(store.ledger(send.id, worker.id), delivered, { signal: ctrl.signal });
     expect(result.stop).toBe('interrupted');
     expect(delivered).toEqual([]);
     expect(await store.countByStatus(send.id)).toMatchObject({ queued: 2, sending: 0 });

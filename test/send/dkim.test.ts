@@ -13,6 +13,7 @@ import { dkimVerify } from 'mailauth';
 import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userError } from '../helpers/errors.js';
+import { rng } from '../hostile/fuzz.js';
 import { loadConfig } from '../../src/config.js';
 import { DkimSigner, loadDkim, relaxedBodyHash } from '../../src/send/dkim.js';
 import { runSend } from '../../src/send/run.js';
@@ -135,11 +136,8 @@ describe('DKIM signing', () => {
     // Awkward bodies: runs and tabs, trailing whitespace, whitespace-only and empty lines in
     // the middle and at the end, bare LF and CR, no final line break, nothing at all.
     const pieces = ['a', 'b', ' ', '  ', '\t', ' \t ', '\r\n', '\r\n', '\n', '\r', '=', 'é'];
-    let seed = 7;
-    const rnd = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return Math.floor(seed / 65536) % n;
-    };
+    const random = rng(7);
+    const rnd = (n: number) => Math.floor(random() * n);
     const bodies = ['', '\r\n', '\r\n\r\n', 'x', 'x \r\n\r\n \r\n', ' \t lead\tand  trail \t\r\nnext\r\n'];
     for (let i = 0; i < 1500; i++) bodies.push(Array.from({ length: 1 + rnd(60) }, () => pieces[rnd(pieces.length)]).join(''));
     for (const text of bodies) {
